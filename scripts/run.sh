@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Start the whole assistant: action server, Rasa server (REST + socketio) and the API.
+# Waits until each is healthy, prints where to chat, and stops them all on Ctrl-C.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/log
+API_PORT=${API_PORT:-8000}
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+pids=()
+
+stop() {
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  echo "Stopped."
+  exit 0
+}
+trap stop INT TERM
+
+start() {  # name, log, command...
+  local name=$1 log=$2; shift 2
+  "$@" >"var/log/$log" 2>&1 &
+  pids+=($!)
+  echo "started $name (pid $!, log var/log/$log)"
+}
+
+wait_for() {  # name, url, seconds
+  local name=$1 url=$2 limit=$3 t=0
+  until curl -fsS -o /dev/null "$url"; do
+    sleep 1; t=$((t + 1))
+    if [ "$t" -ge "$limit" ]; then echo "$name did not become healthy in ${limit}s: see var/log/" >&2; stop; fi
+  done
+  echo "$name is healthy ($url)"
+}
+
+start "action server" actions.log .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
+start "Rasa server" rasa.log .venv-rasa/bin/rasa run --model models/current.tar.gz --enable-api \
+  --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml --cors "*"
+start "API" api.log .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$API_PORT"
+
+wait_for "action server" "http://127.0.0.1:$ACTIONS_PORT/health" 60
+wait_for "API" "http://127.0.0.1:$API_PORT/healthz" 60
+wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/status" 180
+
+cat <<MSG
+
+Early Help Navigator is running.
+  Quick-lookup API:  http://127.0.0.1:$API_PORT/docs   (POST /v1/assess)
+  Chat over REST:    curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hello"}'
+In an emergency call 999. Press Ctrl-C to stop everything.
+MSG
+wait
