@@ -1,0 +1,72 @@
+"""``python -m bot.knowledge check|load``: validate the packs, or load them into the database.
+
+check  validates every pack and prints a coverage table per area.
+load   validates, migrates the database (DATABASE_URL) and loads changed areas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from bot.config import get_settings
+from bot.db.migrate import upgrade
+from bot.db.session import DatabaseUnavailable, check_connection, make_engine
+from bot.knowledge.errors import PackError
+from bot.knowledge.packs import KnowledgeSet, load_knowledge
+
+
+def coverage_table(knowledge: KnowledgeSet) -> str:
+    """Indicators by level and domain, contacts, steps and glossary terms, per area."""
+    lines = []
+    header = f"{'area':18} {'levels':>6} {'indicators by level':28} {'domains':>7} {'triggered':>9} {'contacts':>8} {'numbers':>7} {'steps':>5} {'questions':>9} {'consent':>7} {'glossary':>8}"
+    lines.append(header)
+    lines.append("-" * len(header))
+    for area_id, loaded in sorted(knowledge.packs.items()):
+        p = loaded.pack
+        by_level = Counter(i.level for i in p.indicators)
+        levels_txt = " ".join(f"L{n}:{by_level.get(n, 0)}" for n in range(1, len(p.levels) + 1))
+        domains = len({(i.domain, i.subdomain) for i in p.indicators})
+        triggered = sum(1 for i in p.indicators if i.triggers)
+        numbers = sum(1 for c in p.contacts if c.phone)
+        lines.append(
+            f"{area_id:18} {len(p.levels):>6} {levels_txt:28} {domains:>7} {triggered:>9} {len(p.contacts):>8} "
+            f"{numbers:>7} {len(p.pathway.steps):>5} {len(p.guidance.questions_that_help):>9} "
+            f"{len(p.guidance.consent):>7} {len(p.glossary):>8}"
+        )
+    v = knowledge.vocabulary
+    lines.append("")
+    lines.append(f"shared: {len(v.signals)} signals, {len(v.red_flags)} red flags")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.knowledge", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["check", "load"])
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    try:
+        knowledge = load_knowledge(settings.knowledge_dir)
+    except PackError as exc:
+        print(f"Knowledge packs rejected; nothing was loaded.\n{exc}", file=sys.stderr)
+        return 1
+    if args.command == "check":
+        print(coverage_table(knowledge))
+        return 0
+    from bot.knowledge.store import sync
+
+    try:
+        engine = make_engine(settings.database_url)
+        check_connection(engine)
+        upgrade(engine)
+    except DatabaseUnavailable as exc:
+        print(f"Database unavailable: {exc}", file=sys.stderr)
+        return 2
+    for outcome in sync(engine, knowledge):
+        print(f"{outcome.name:18} {outcome.action}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,295 @@
+"""The one query layer: everything that reads guidance goes through :class:`KnowledgeBase`.
+
+It reads the database, rebuilds each area's validated facts once per content hash, and
+answers look-ups in memory, so repeated questions cost one cheap freshness query.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.config import get_settings
+from bot.db.models import AreaRow, SharedRow
+from bot.db.session import check_connection, engine_for
+from bot.knowledge.errors import UnknownAreaError
+from bot.knowledge.hours import available, local
+from bot.knowledge.normalise import normalise
+from bot.knowledge.schema import (
+    TIER_ORDER,
+    Area,
+    ConsentRule,
+    Contact,
+    Document,
+    Escalation,
+    GlossaryTerm,
+    Indicator,
+    Level,
+    NationalFacts,
+    PathwayStep,
+    Principle,
+    Question,
+    ReviewCadence,
+    SharedVocabulary,
+    Source,
+    Tier,
+)
+
+FILLER_WORDS = {"council", "county", "borough", "metropolitan", "the", "of", "area", "city", "local", "authority", "cc", "mbc", "in", "im", "i", "m", "am"}
+FUZZY_MIN_SCORE = 85
+
+
+class KnowledgeNotLoaded(RuntimeError):
+    """The database holds no knowledge yet: run ``python -m bot.knowledge load``."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from, and how old that source is."""
+
+    document: str
+    title: str
+    date_label: str
+    year: int | None
+    section: str
+    seed_file: str
+
+    def age_years(self, today: date) -> int | None:
+        return None if self.year is None else max(0, today.year - self.year)
+
+    def age_text(self, today: date) -> str:
+        age = self.age_years(today)
+        if age is None:
+            return "undated source"
+        return f"{self.date_label}, about {age} year{'s' if age != 1 else ''} old" if age else f"{self.date_label}, current"
+
+
+@dataclass(frozen=True)
+class ContactNow:
+    contact: Contact
+    available_now: bool | None
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class GlossaryHit:
+    area_id: str
+    area_name: str
+    term: GlossaryTerm
+    citation: Citation
+    from_other_area: bool
+
+
+@dataclass(frozen=True)
+class AreaKnowledge:
+    """One area's validated facts, with the look-ups the engine and adapters need."""
+
+    area: Area
+    content_hash: str
+    levels: list[Level]
+    indicators: list[Indicator]
+    contacts: list[Contact]
+    steps: list[PathwayStep]
+    review_cadence: ReviewCadence | None
+    questions: list[Question]
+    consent: list[ConsentRule]
+    escalation: list[Escalation]
+    principles: list[Principle]
+    glossary: list[GlossaryTerm]
+    _docs: dict[str, Document] = field(default_factory=dict, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.area.id
+
+    def cite(self, source: Source) -> Citation:
+        doc = self._docs[source.doc]
+        return Citation(doc.key, doc.title, doc.date_label, doc.year, source.section, doc.seed_file)
+
+    def level(self, number: int) -> Level:
+        for lv in self.levels:
+            if lv.number == number:
+                return lv
+        raise KeyError(f"{self.area.name} has no level {number}")
+
+    @property
+    def top_level(self) -> Level:
+        return self.levels[-1]
+
+    def level_for_tier(self, tier: Tier) -> Level:
+        """The lowest level of this area that covers ``tier`` (or the nearest above it)."""
+        for lv in self.levels:
+            if tier in lv.tiers:
+                return lv
+        rank = TIER_ORDER[tier]
+        for lv in self.levels:
+            if max(TIER_ORDER[t] for t in lv.tiers) >= rank:
+                return lv
+        return self.top_level
+
+    def steps_for(self, level: int) -> list[PathwayStep]:
+        return [s for s in self.steps if s.levels is None or level in s.levels]
+
+    def consent_for(self, tiers: list[Tier]) -> list[ConsentRule]:
+        return [c for c in self.consent if c.tiers is None or set(c.tiers) & set(tiers)]
+
+    @cached_property
+    def contacts_by_key(self) -> dict[str, Contact]:
+        return {c.key: c for c in self.contacts}
+
+    def contacts_at(self, moment: datetime, tz: str) -> list[ContactNow]:
+        when = local(moment, tz)
+        return [
+            ContactNow(c, available(c, when, self.contacts_by_key), self.cite(c.source))
+            for c in self.contacts
+        ]
+
+
+def _area_knowledge(row: AreaRow) -> AreaKnowledge:
+    area = Area.model_validate(row.data)
+    by_kind: dict[str, list[dict]] = {}
+    for g in row.guidance:
+        by_kind.setdefault(g.kind, []).append(g.data)
+    cadence = by_kind.get("review_cadence", [None])[0]
+    return AreaKnowledge(
+        area=area,
+        content_hash=row.content_hash,
+        levels=[Level.model_validate(r.data) for r in row.levels],
+        indicators=[Indicator.model_validate(r.data) for r in row.indicators],
+        contacts=[Contact.model_validate(r.data) for r in row.contacts],
+        steps=[PathwayStep.model_validate(r.data) for r in row.steps],
+        review_cadence=ReviewCadence.model_validate(cadence) if cadence else None,
+        questions=[Question.model_validate(d) for d in by_kind.get("question", [])],
+        consent=[ConsentRule.model_validate(d) for d in by_kind.get("consent", [])],
+        escalation=[Escalation.model_validate(d) for d in by_kind.get("escalation", [])],
+        principles=[Principle.model_validate(d) for d in by_kind.get("principle", [])],
+        glossary=[GlossaryTerm.model_validate(r.data) for r in row.glossary],
+        _docs={d.key: d for d in area.documents},
+    )
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    state: tuple
+    areas: dict[str, AreaKnowledge]
+    aliases: dict[str, str]
+    vocabulary: SharedVocabulary
+    national: NationalFacts
+
+
+class KnowledgeBase:
+    """Read access to the loaded knowledge, safe to share between threads."""
+
+    def __init__(self, engine: Engine, timezone: str = "Europe/London"):
+        self.engine = engine
+        self.timezone = timezone
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls) -> KnowledgeBase:
+        settings = get_settings()
+        engine = engine_for(settings.database_url)
+        check_connection(engine)
+        return cls(engine, settings.timezone)
+
+    # --- freshness -------------------------------------------------------------------
+    def _state(self, session: Session) -> tuple:
+        areas = tuple(session.execute(select(AreaRow.id, AreaRow.content_hash).order_by(AreaRow.id)).all())
+        shared = session.execute(select(SharedRow.content_hash).where(SharedRow.name == "shared")).scalar()
+        return (areas, shared)
+
+    def snapshot(self) -> _Snapshot:
+        with Session(self.engine) as session:
+            state = self._state(session)
+            current = self._snapshot
+            if current is not None and current.state == state:
+                return current
+            with self._lock:
+                if self._snapshot is not None and self._snapshot.state == state:
+                    return self._snapshot
+                shared = session.get(SharedRow, "shared")
+                if shared is None or not state[0]:
+                    raise KnowledgeNotLoaded(
+                        "No knowledge is loaded. Run `python -m bot.knowledge load` (make run does it)."
+                    )
+                rows = session.scalars(
+                    select(AreaRow).options(
+                        selectinload(AreaRow.aliases), selectinload(AreaRow.levels),
+                        selectinload(AreaRow.indicators), selectinload(AreaRow.contacts),
+                        selectinload(AreaRow.steps), selectinload(AreaRow.guidance),
+                        selectinload(AreaRow.glossary),
+                    )
+                ).all()
+                areas = {r.id: _area_knowledge(r) for r in rows}
+                aliases = {a.alias: r.id for r in rows for a in r.aliases}
+                self._snapshot = _Snapshot(
+                    state=state,
+                    areas=areas,
+                    aliases=aliases,
+                    vocabulary=SharedVocabulary.model_validate(shared.data["vocabulary"]),
+                    national=NationalFacts.model_validate(shared.data["national"]),
+                )
+                return self._snapshot
+
+    # --- areas -----------------------------------------------------------------------
+    def covered(self) -> list[tuple[str, str]]:
+        return sorted((a.id, a.area.name) for a in self.snapshot().areas.values())
+
+    def area(self, name: str) -> AreaKnowledge:
+        """An area by id, name or alias, tolerant of case, punctuation and small typos."""
+        snap = self.snapshot()
+        area_id = self.resolve_area_id(name)
+        return snap.areas[area_id]
+
+    def resolve_area_id(self, name: str) -> str:
+        snap = self.snapshot()
+        wanted = normalise(name or "")
+        candidates = [wanted, " ".join(w for w in wanted.split() if w not in FILLER_WORDS)]
+        for c in candidates:
+            if c in snap.aliases:
+                return snap.aliases[c]
+        for c in candidates:
+            if len(c) < 5:
+                continue
+            best = process.extractOne(c, list(snap.aliases), scorer=fuzz.ratio)
+            if best and best[1] >= FUZZY_MIN_SCORE and len(best[0]) >= 5:
+                return snap.aliases[best[0]]
+        raise UnknownAreaError(name, self.covered())
+
+    def vocabulary(self) -> SharedVocabulary:
+        return self.snapshot().vocabulary
+
+    def national(self) -> NationalFacts:
+        return self.snapshot().national
+
+    # --- look-ups --------------------------------------------------------------------
+    def contacts_at(self, area: str, moment: datetime | None = None) -> list[ContactNow]:
+        return self.area(area).contacts_at(moment or datetime.now(), self.timezone)
+
+    def glossary(self, area: str, term: str) -> list[GlossaryHit]:
+        """A term's meaning in the area's documents, else in other areas' (marked as such)."""
+        home = self.area(area)
+        wanted = normalise(term)
+        if not wanted:
+            return []
+        hits: list[GlossaryHit] = []
+        for ak in [home] + [a for a in self.snapshot().areas.values() if a.id != home.id]:
+            for t in ak.glossary:
+                names = {normalise(t.term), *(normalise(a) for a in t.aliases)}
+                if t.expansion:
+                    names.add(normalise(t.expansion))
+                if wanted in names:
+                    hits.append(GlossaryHit(ak.id, ak.area.name, t, ak.cite(t.source), ak.id != home.id))
+            if hits and ak.id == home.id:
+                return hits
+        return hits
+
+    def today(self) -> date:
+        return local(datetime.now(), self.timezone).date()
