@@ -1,0 +1,67 @@
+"""The query layer: areas by alias, glossary, search with citations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.errors import UnknownAreaError
+from bot.knowledge.search import Searcher
+
+
+@pytest.mark.parametrize(
+    "typed, area_id",
+    [
+        ("Worcs", "worcestershire"),
+        ("WORCESTERSHIRE", "worcestershire"),
+        ("worcestshire", "worcestershire"),  # a typo
+        ("Worcestershire County Council", "worcestershire"),
+        ("R&C", "redcar-cleveland"),
+        ("Redcar", "redcar-cleveland"),
+        ("Redcar and Cleveland", "redcar-cleveland"),
+        ("South Tees", "redcar-cleveland"),
+        ("Stockton", "stockton-on-tees"),
+        ("stockton on tees", "stockton-on-tees"),
+        ("Cambs", "cambridgeshire"),
+        ("cambridgshire", "cambridgeshire"),
+        ("Tameside", "tameside"),
+        ("tamside", "tameside"),
+    ],
+)
+def test_an_area_is_found_by_id_name_or_alias(kb, typed, area_id):
+    assert kb.area(typed).id == area_id
+
+
+@pytest.mark.parametrize("typed", ["Wiltshire", "Leeds", "", "xx", "Middlesbrough"])
+def test_areas_we_do_not_cover_are_not_guessed(kb, typed):
+    with pytest.raises(UnknownAreaError):
+        kb.area(typed)
+
+
+@pytest.mark.parametrize("term", ["TAF", "taf", "Team Around the Family"])
+def test_glossary_finds_a_term_whatever_the_case_or_spelling(kb, term):
+    hits = kb.glossary("redcar-cleveland", term)
+    assert hits and not hits[0].from_other_area
+    assert "team around the family" in (hits[0].term.expansion or hits[0].term.term).lower()
+
+
+def test_glossary_falls_back_to_another_areas_document_and_says_so(kb):
+    hits = kb.glossary("cambridgeshire", "MACH")
+    assert hits and hits[0].from_other_area and hits[0].area_id == "redcar-cleveland"
+
+
+def test_glossary_unknown_term_is_empty(kb):
+    assert kb.glossary("tameside", "ZZTOP") == []
+
+
+def test_search_returns_ranked_facts_with_citations(kb):
+    hits = Searcher(kb).search("out of hours number", area="Worcs")
+    assert hits
+    top = hits[0].fact
+    assert top.area_id == "worcestershire"
+    assert top.citation.title and top.citation.section
+    assert any("01905 768020" in h.fact.text for h in hits[:3])
+
+
+def test_search_across_areas_finds_step_up_guidance(kb):
+    hits = Searcher(kb).search("step up to social care when the plan is not working")
+    assert {h.fact.area_id for h in hits} >= {"worcestershire", "tameside"} or len(hits) == 10
