@@ -7,6 +7,7 @@ answers look-ups in memory, so repeated questions cost one cheap freshness query
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -20,7 +21,7 @@ from bot.db.models import AreaRow, SharedRow
 from bot.db.session import check_connection, engine_for
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.hours import available, local
-from bot.knowledge.normalise import normalise
+from bot.knowledge.normalise import normalise, term_from_question
 from bot.knowledge.schema import (
     TIER_ORDER,
     Area,
@@ -186,10 +187,12 @@ class _Snapshot:
 class KnowledgeBase:
     """Read access to the loaded knowledge, safe to share between threads."""
 
-    def __init__(self, engine: Engine, timezone: str = "Europe/London"):
+    def __init__(self, engine: Engine, timezone: str = "Europe/London", refresh_seconds: float = 2.0):
         self.engine = engine
         self.timezone = timezone
+        self.refresh_seconds = refresh_seconds
         self._snapshot: _Snapshot | None = None
+        self._checked_at = 0.0
         self._lock = threading.Lock()
 
     @classmethod
@@ -206,10 +209,16 @@ class KnowledgeBase:
         return (areas, shared)
 
     def snapshot(self) -> _Snapshot:
+        """The loaded knowledge; the database is asked whether it changed at most every
+        ``refresh_seconds``, so a reload reaches a running server within that time."""
+        current = self._snapshot
+        if current is not None and time.monotonic() - self._checked_at < self.refresh_seconds:
+            return current
         with Session(self.engine) as session:
             state = self._state(session)
             current = self._snapshot
             if current is not None and current.state == state:
+                self._checked_at = time.monotonic()
                 return current
             with self._lock:
                 if self._snapshot is not None and self._snapshot.state == state:
@@ -236,6 +245,7 @@ class KnowledgeBase:
                     vocabulary=SharedVocabulary.model_validate(shared.data["vocabulary"]),
                     national=NationalFacts.model_validate(shared.data["national"]),
                 )
+                self._checked_at = time.monotonic()
                 return self._snapshot
 
     # --- areas -----------------------------------------------------------------------
@@ -276,7 +286,7 @@ class KnowledgeBase:
     def glossary(self, area: str, term: str) -> list[GlossaryHit]:
         """A term's meaning in the area's documents, else in other areas' (marked as such)."""
         home = self.area(area)
-        wanted = normalise(term)
+        wanted = term_from_question(term)
         if not wanted:
             return []
         hits: list[GlossaryHit] = []

@@ -65,3 +65,19 @@ def test_search_returns_ranked_facts_with_citations(kb):
 def test_search_across_areas_finds_step_up_guidance(kb):
     hits = Searcher(kb).search("step up to social care when the plan is not working")
     assert {h.fact.area_id for h in hits} >= {"worcestershire", "tameside"} or len(hits) == 10
+
+
+GLOSSARY_TERMS = ["EHA", "CAF", "TAF", "TAC", "MACH", "MASH", "CIN", "CP", "section 17", "section 47",
+                  "NEET", "SEND", "EHCP", "VEMT", "CSE", "CCE", "PPRC", "FGM", "EIFS", "TFS", "LSCB",
+                  "STSCP", "EDT", "MARAC"]
+
+
+@pytest.mark.parametrize("term", GLOSSARY_TERMS)
+def test_every_acronym_the_documents_use_is_defined_in_some_areas_own_glossary(kb, term):
+    own = [a for a, _ in kb.covered() if any(not h.from_other_area for h in kb.glossary(a, term))]
+    assert own, f"{term} is defined in no area's glossary"
+
+
+@pytest.mark.parametrize("question", ["What does MACH stand for?", "what's a MACH", "What is the MACH"])
+def test_glossary_understands_a_question_about_a_term(kb, question):
+    assert kb.glossary("redcar-cleveland", question)[0].term.term.upper().startswith("MACH")

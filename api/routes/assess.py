@@ -1,0 +1,58 @@
+"""``POST /v1/assess``: a concern in the practitioner's words, assessed for their area."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.errors import Problem
+from api.deps import EngineDep
+from bot.triage.engine import MAX_CONCERN_CHARS
+from bot.triage.result import Assessment
+
+router = APIRouter(prefix="/v1", tags=["assess"])
+
+EXAMPLE = {
+    "area": "Worcs",
+    "concern": "Year 9 girl has been bunking off most afternoons all term and mum says she can't get her to go in.",
+    "answers": {"needs_several_agencies": "yes"},
+    "at": "2026-11-21T21:00:00",
+}
+
+
+class AssessRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
+    area: str = Field(min_length=1, max_length=100, description="Area id, name or alias, e.g. 'Worcs'")
+    concern: str = Field(
+        max_length=MAX_CONCERN_CHARS,
+        description="The worry in your own words. Please leave out names and addresses.",
+    )
+    answers: dict[str, bool | str] = Field(
+        default_factory=dict,
+        description="Answers to the area's questions that help, by key: yes or no",
+    )
+    at: datetime | None = Field(default=None, description="Moment of asking (Europe/London if no offset); default now")
+
+    @field_validator("concern")
+    @classmethod
+    def _has_words(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("please describe the concern; it was empty")
+        return v
+
+
+@router.post(
+    "/assess",
+    response_model=Assessment,
+    summary="Assess a concern: level of need, reasons, next steps and who to contact now",
+    responses={
+        404: {"model": Problem, "description": "The area is not one we cover; the covered areas are listed"},
+        422: {"model": Problem, "description": "Empty or oversized concern, or answers the area does not ask"},
+        503: {"model": Problem, "description": "The knowledge base is not loaded or not reachable"},
+    },
+)
+async def assess(body: AssessRequest, engine: EngineDep) -> Assessment:
+    return engine.assess(body.area, body.concern, body.answers, body.at)

@@ -1,0 +1,53 @@
+"""Age cues: "12 year old", "3 month old baby", "toddler", "year 7", "teenager"."""
+
+from __future__ import annotations
+
+import re
+
+_NUM_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+}
+_N = r"(\d{1,2}|" + "|".join(_NUM_WORDS) + r")"
+_PATTERNS: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(rf"\b{_N}\s*-?\s*(?:years?|yrs?|yo|y/o|y\.o\.?)(?:\s*-?\s*old)?\b", re.I), 1.0),
+    (re.compile(rf"\b(?:aged?|age of)\s+{_N}\b", re.I), 1.0),
+    (re.compile(rf"\b(?:she|he|they|child|girl|boy|who)(?:'s|\s+is|\s+are)\s+(?:only\s+|just\s+)?{_N}\b(?!\s*(?:%|am|pm|:|minutes?|hours?|times?|weeks?|days?|months?))", re.I), 1.0),
+    (re.compile(rf"\b{_N}\s*-?\s*(?:months?|mths?|mos?)(?:\s*-?\s*old)?\b", re.I), 1 / 12),
+    (re.compile(rf"\b{_N}\s*-?\s*(?:weeks?|wks?)\s*-?\s*old\b", re.I), 1 / 52),
+    (re.compile(rf"\b{_N}\s*-?\s*days?\s*-?\s*old\b", re.I), 1 / 365),
+]
+_SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s?(\d{1,2})\b(?!\s*(?:-|\s)?(?:olds?|years?))", re.I)
+_WORDS: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(r"\b(?:new-?born|neonate)s?\b", re.I), 0.05),
+    (re.compile(r"\b(?:baby|babies|infant)s?\b", re.I), 0.5),
+    (re.compile(r"\btoddlers?\b", re.I), 2.0),
+    (re.compile(r"\b(?:pre-?schooler|nursery age|nursery child)s?\b", re.I), 3.5),
+    (re.compile(r"\breception (?:class|child|pupil|age)\b", re.I), 4.5),
+    (re.compile(r"\bprimary (?:school )?(?:age|aged|child|pupil|girl|boy)s?\b", re.I), 8.0),
+    (re.compile(r"\b(?:teen|teenager|teenage (?:girl|boy|son|daughter))s?\b", re.I), 15.0),
+    (re.compile(r"\bsixth form(?:er)?s?\b", re.I), 17.0),
+]
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else _NUM_WORDS[token.lower()]
+
+
+def ages_in(text: str) -> list[float]:
+    """Every child age (in years) the text states or clearly implies."""
+    found: list[float] = []
+    for pattern, unit in _PATTERNS:
+        for m in pattern.finditer(text):
+            n = _number(m.group(1))
+            if unit != 1.0 or n <= 19:
+                found.append(round(n * unit, 3))
+    for m in _SCHOOL_YEAR.finditer(text):
+        year = int(m.group(1))
+        if 1 <= year <= 13:
+            found.append(year + 4.5)
+    for pattern, age in _WORDS:
+        if pattern.search(text):
+            found.append(age)
+    return found

@@ -1,0 +1,397 @@
+"""The level-of-need engine: from a practitioner's words to level, reasons and actions.
+
+Signals found in the description (``bot.triage.signals``) are matched against each
+indicator's triggers in the area's pack. The level is the highest matched indicator's,
+raised by the area's accumulation rule, by answers to the questions that help, and to
+the area's child-protection level by any red flag. It never lowers what the indicators
+say, so it cannot under-triage silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.knowledge.hours import local
+from bot.knowledge.query import AreaKnowledge, Citation, ContactNow, KnowledgeBase
+from bot.knowledge.schema import TIER_ORDER, Indicator, SharedVocabulary, Tier
+from bot.triage.result import (
+    AccumulationNote,
+    Action,
+    AreaRef,
+    Assessment,
+    ConsentPoint,
+    ContactResult,
+    EscalationPoint,
+    ImmediateRisk,
+    LevelResult,
+    MatchedIndicator,
+    NotCounted,
+    QuestionResult,
+    RiskReason,
+    SourceRef,
+)
+from bot.triage.signals import Analysis, SignalMatcher
+
+MAX_CONCERN_CHARS = 4000
+MAX_QUESTIONS = 4
+JUDGEMENT = (
+    "This supports your professional judgement; it does not replace it. "
+    "If in doubt, talk to your safeguarding lead or the front door."
+)
+OPENING_QUESTION = (
+    "What have you seen or been told that worries you, and how old is the child?"
+)
+STATUTORY = {Tier.child_in_need, Tier.child_protection}
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+class InvalidAnswers(ValueError):
+    """Answers that name a question the area does not ask, or are not yes/no."""
+
+
+@dataclass(frozen=True)
+class _Match:
+    indicator: Indicator
+    alt: frozenset[str]
+    words: list[str]
+
+
+def _source(c: Citation, today) -> SourceRef:
+    return SourceRef(
+        document=c.document, title=c.title, date_label=c.date_label, year=c.year,
+        age_years=c.age_years(today), section=c.section,
+    )
+
+
+def _yes_no(key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise InvalidAnswers(f"answer to '{key}' should be yes or no, not '{value}'")
+
+
+class TriageEngine:
+    """Assess concerns against the loaded knowledge. Thread-safe and cheap to call."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self._state: tuple | None = None
+        self._matcher: SignalMatcher | None = None
+        self._vocab: SharedVocabulary | None = None
+
+    def _prepare(self) -> tuple[SignalMatcher, SharedVocabulary]:
+        snap = self.kb.snapshot()
+        if self._matcher is None or self._state != snap.state:
+            self._matcher, self._vocab, self._state = SignalMatcher(snap.vocabulary.signals), snap.vocabulary, snap.state
+        return self._matcher, self._vocab  # type: ignore[return-value]
+
+    def analyse(self, concern: str) -> Analysis:
+        matcher, _ = self._prepare()
+        return matcher.analyse(concern)
+
+    # --- matching --------------------------------------------------------------------
+    def _alt_holds(self, alt: list[str], analysis: Analysis, vocab: SharedVocabulary) -> bool:
+        present = analysis.present
+        if not set(alt) <= present:
+            return False
+        concepts = [s for s in alt if vocab.signals[s].kind == "concept"]
+        if not concepts:
+            return True
+        concept_sentences = set().union(*(analysis.sentences_of(s) for s in concepts))
+        for s in alt:
+            if vocab.signals[s].kind == "qualifier" and not (analysis.sentences_of(s) & concept_sentences):
+                return False
+        return True
+
+    def _matches(self, ak: AreaKnowledge, analysis: Analysis, vocab: SharedVocabulary) -> list[_Match]:
+        found: list[_Match] = []
+        for ind in ak.indicators:
+            best: list[str] | None = None
+            for alt in ind.triggers:
+                if self._alt_holds(alt, analysis, vocab) and (best is None or len(alt) > len(best)):
+                    best = alt
+            if best is not None:
+                words = sorted({w for s in best for w in analysis.evidence(s)})
+                found.append(_Match(ind, frozenset(best), words))
+        # A more specific match (a superset of signals) at the same or a higher level
+        # stands for the general one: "persistent truanting" over "truanting".
+        return [
+            m for m in found
+            if not any(o is not m and m.alt < o.alt and o.indicator.level >= m.indicator.level for o in found)
+        ]
+
+    def _red_flags(self, analysis: Analysis, vocab: SharedVocabulary) -> list[RiskReason]:
+        reasons = []
+        for flag in vocab.red_flags:
+            for alt in flag.triggers:
+                if self._alt_holds(alt, analysis, vocab):
+                    words = sorted({w for s in alt for w in analysis.evidence(s)})
+                    reasons.append(RiskReason(key=flag.key, reason=flag.reason, matched_words=words))
+                    break
+        return reasons
+
+    # --- the assessment --------------------------------------------------------------
+    def assess(
+        self,
+        area: str,
+        concern: str,
+        answers: dict[str, object] | None = None,
+        at: datetime | None = None,
+    ) -> Assessment:
+        ak = self.kb.area(area)
+        matcher, vocab = self._prepare()
+        moment = local(at or datetime.now(), self.kb.timezone)
+        today = moment.date()
+        answers = self._checked_answers(ak, answers or {})
+        analysis = matcher.analyse(concern)
+
+        matches = self._matches(ak, analysis, vocab)
+        risks = self._red_flags(analysis, vocab)
+        level_no, basis, accumulation, pulled_up = self._level(ak, matches, answers, risks, today)
+
+        level = None
+        if level_no is not None:
+            lv = ak.level(level_no)
+            confidence = self._confidence(matches, level_no, basis, bool(risks))
+            level = LevelResult(
+                number=lv.number, name=lv.name, meaning=lv.meaning, typical_response=lv.typical_response,
+                tiers=[t.value for t in lv.tiers], confidence=confidence,
+                confidence_label="high" if confidence >= 0.8 else "medium" if confidence >= 0.6 else "low",
+                basis=basis, source=_source(ak.cite(lv.source), today),
+            )
+        contacts = self._contacts(ak, level_no, bool(risks), moment, today)
+        immediate = ImmediateRisk(flagged=bool(risks), reasons=risks, advice=self._emergency_advice(contacts) if risks else None)
+        indicators = [
+            MatchedIndicator(
+                key=m.indicator.key, text=m.indicator.text, level=m.indicator.level, domain=m.indicator.domain,
+                subdomain=m.indicator.subdomain, score=round(min(1.0, 0.5 + 0.25 * (len(m.alt) - 1)), 2),
+                matched_words=m.words, signals=sorted(m.alt), source=_source(ak.cite(m.indicator.source), today),
+            )
+            for m in sorted(matches, key=lambda m: (-m.indicator.level, -len(m.alt)))
+        ]
+        tiers = ak.level(level_no).tiers if level_no is not None else []
+        consent = [ConsentPoint(kind=c.kind, text=c.text, source=_source(ak.cite(c.source), today)) for c in ak.consent_for(tiers)] if level_no else []
+        escalation = [EscalationPoint(text=e.text, source=_source(ak.cite(e.source), today)) for e in ak.escalation]
+        actions = self._actions(ak, level_no, today)
+        questions = self._questions(ak, level_no, matches, analysis, answers, vocab, today)
+        recognised = bool(matches or risks or (level_no is not None))
+        sources = self._sources([level.source] if level else [], indicators, actions, contacts, consent, escalation)
+        return Assessment(
+            area=AreaRef(id=ak.id, name=ak.area.name),
+            at=moment.isoformat(timespec="minutes"),
+            recognised=recognised,
+            message=self._message(ak, level, risks, recognised),
+            level=level,
+            immediate_risk=immediate,
+            indicators=indicators,
+            pulled_up_by=pulled_up,
+            accumulation=accumulation,
+            not_counted=[NotCounted(signal=m.signal, text=m.text) for m in analysis.negated()],
+            questions=questions,
+            actions=actions,
+            contacts=contacts,
+            consent=consent,
+            escalation=escalation,
+            judgement=JUDGEMENT,
+            sources=sources,
+        )
+
+    @staticmethod
+    def _checked_answers(ak: AreaKnowledge, answers: dict[str, object]) -> dict[str, bool]:
+        known = {q.key for q in ak.questions}
+        unknown = sorted(set(answers) - known)
+        if unknown:
+            raise InvalidAnswers(
+                f"{ak.area.name} has no question {', '.join(repr(u) for u in unknown)}; "
+                f"its questions are: {', '.join(sorted(known)) or 'none'}"
+            )
+        return {k: _yes_no(k, v) for k, v in answers.items() if v is not None and str(v).strip() != ""}
+
+    def _level(self, ak: AreaKnowledge, matches: list[_Match], answers: dict[str, bool], risks, today):
+        accumulation = None
+        pulled_up: list[str] = []
+        level_no: int | None = None
+        basis = "nothing recognised"
+        if matches:
+            level_no = max(m.indicator.level for m in matches)
+            basis = "indicators"
+            if len({m.indicator.level for m in matches}) > 1:
+                pulled_up = [m.indicator.text for m in matches if m.indicator.level == level_no]
+            for rule in ak.area.accumulation:
+                at_level = [m for m in matches if m.indicator.level == rule.of_level]
+                domains = {(m.indicator.domain, m.indicator.subdomain) for m in at_level}
+                if level_no == rule.of_level and len(at_level) >= rule.min_indicators and len(domains) >= rule.min_domains:
+                    accumulation = AccumulationNote(
+                        text=rule.text, indicators=[m.indicator.text for m in at_level],
+                        raised_from=level_no, raised_to=rule.raises_to, source=_source(ak.cite(rule.source), today),
+                    )
+                    level_no, basis = rule.raises_to, "accumulation of needs"
+        for q in ak.questions:
+            if q.key not in answers:
+                continue
+            tier = q.yes_means_at_least if answers[q.key] else q.no_means_at_least
+            if tier is None:
+                continue
+            floor = ak.level_for_tier(tier).number
+            if level_no is None or floor > level_no:
+                level_no, basis = floor, f"your answer to: {q.text}"
+        if risks:
+            top = ak.level_for_tier(Tier.child_protection).number
+            if level_no is None or top > level_no:
+                level_no = top
+            basis = "immediate risk"
+        return level_no, basis, accumulation, pulled_up
+
+    @staticmethod
+    def _confidence(matches: list[_Match], level_no: int, basis: str, risk: bool) -> float:
+        if risk:
+            return 0.95
+        if basis == "accumulation of needs":
+            return 0.6
+        if basis.startswith("your answer"):
+            return 0.7
+        top = [m for m in matches if m.indicator.level == level_no]
+        if not top:
+            return 0.5
+        strength = max(len(m.alt) for m in top)
+        return round(min(0.95, 0.55 + 0.1 * (len(top) - 1) + 0.1 * (strength - 1)), 2)
+
+    def _questions(self, ak, level_no, matches, analysis: Analysis, answers, vocab, today) -> list[QuestionResult]:
+        out: list[QuestionResult] = []
+        current = level_no or 0
+        if level_no is None:
+            out.append(QuestionResult(key="describe", text=OPENING_QUESTION, why="No indicator of need was recognised in the description yet."))
+        for q in ak.questions:
+            if q.key in answers:
+                continue
+            effects = [t for t in (q.yes_means_at_least, q.no_means_at_least) if t is not None]
+            if not effects:
+                continue
+            could_reach = max(ak.level_for_tier(t).number for t in effects)
+            if could_reach > current:
+                out.append(QuestionResult(
+                    key=q.key, text=q.text,
+                    why=f"The answer could make this level {could_reach} ({ak.level(could_reach).name}).",
+                    source=_source(ak.cite(q.source), today),
+                ))
+        # Signals that would complete a higher-level indicator (an age, "persistent"...).
+        asked: set[str] = set()
+        present = analysis.present
+        for ind in ak.indicators:
+            if ind.level <= current:
+                continue
+            for alt in ind.triggers:
+                missing = [s for s in alt if s not in present]
+                if len(missing) != 1 or len(alt) < 2 or missing[0] in asked:
+                    continue
+                sig = vocab.signals[missing[0]]
+                if sig.kind == "concept" and not sig.ask:
+                    continue
+                text = sig.ask or ("How old is the child?" if sig.kind == "age" else None)
+                if not text:
+                    continue
+                asked.add(missing[0])
+                out.append(QuestionResult(
+                    key=f"signal:{missing[0]}", text=text,
+                    why=f"If so, this may match a level {ind.level} indicator: {ind.text}",
+                    source=_source(ak.cite(ind.source), today),
+                ))
+        return out[:MAX_QUESTIONS]
+
+    def _actions(self, ak: AreaKnowledge, level_no: int | None, today) -> list[Action]:
+        if level_no is None:
+            return []
+        steps = ak.steps_for(level_no)
+        statutory = bool(set(ak.level(level_no).tiers) & STATUTORY)
+        if statutory:
+            first = {"referral": 0, "safeguarding_lead": 1}
+            steps = sorted(steps, key=lambda s: first.get(s.stage, 2))
+        else:
+            steps = [s for s in steps if s.stage not in ("step_down",)]
+        return [Action(stage=s.stage, title=s.title, text=s.text, source=_source(ak.cite(s.source), today)) for s in steps]
+
+    def _contacts(self, ak: AreaKnowledge, level_no, risk: bool, moment: datetime, today) -> list[ContactResult]:
+        statuses = ak.contacts_at(moment, self.kb.timezone)
+        tiers = set(ak.level(level_no).tiers) if level_no else set()
+        urgent_need = risk or bool(tiers & STATUTORY)
+        order = {True: 0, None: 1, False: 2}
+
+        def wanted(cs: ContactNow) -> bool:
+            c = cs.contact
+            if c.role == "emergency":
+                return True
+            if urgent_need:
+                return c.urgent
+            if level_no is None:
+                return c.role in ("front_door", "out_of_hours") or c.urgent
+            return c.role in ("early_help", "advice") or c.urgent
+
+        chosen = sorted(
+            (cs for cs in statuses if wanted(cs)),
+            key=lambda cs: (0 if (cs.contact.role == "emergency" and risk) else 1,
+                            0 if cs.contact.urgent == urgent_need else 1,
+                            order[cs.available_now], cs.contact.role == "emergency"),
+        )
+        has_emergency = any(cs.contact.role == "emergency" for cs in chosen)
+        results: list[ContactResult] = []
+        use_now_given = False
+        for cs in chosen:
+            c = cs.contact
+            use_now = False
+            if c.role == "emergency":
+                use_now = risk
+            elif not use_now_given and cs.available_now is not False and (c.urgent == urgent_need):
+                use_now = cs.available_now is True
+                use_now_given = use_now
+            results.append(ContactResult(
+                key=c.key, name=c.name, role=c.role, urgent=c.urgent, phone=c.phone, phone_note=c.phone_note,
+                email=c.email, web=c.web, hours=c.hours.text, available_now=cs.available_now, use_now=use_now,
+                source=_source(cs.citation, today),
+            ))
+        if not has_emergency:
+            nat = self.kb.national()
+            emergency = ContactResult(
+                key="emergency-999", name="Emergency services (police)", role="emergency", urgent=True,
+                phone=nat.emergency_number, phone_note=None, email=None, web=None, hours="Any time",
+                available_now=True, use_now=risk, source=None,
+            )
+            results = [emergency, *results] if risk else [*results, emergency]
+        return results
+
+    @staticmethod
+    def _emergency_advice(contacts: list[ContactResult]) -> str:
+        urgent = [c for c in contacts if c.role != "emergency" and c.urgent]
+        now = next((c for c in urgent if c.available_now), None)
+        line = "Call 999 now if the child is in immediate danger."
+        if now and now.phone:
+            return f"{line} Then contact {now.name} on {now.phone}."
+        named = "; ".join(
+            f"{c.name}: {c.phone}" + (" (hours not stated in the source)" if c.available_now is None else "")
+            if c.phone else f"{c.name}: {c.phone_note}" for c in urgent
+        )
+        return f"{line} Then contact: {named}." if named else line
+
+    @staticmethod
+    def _message(ak: AreaKnowledge, level: LevelResult | None, risks, recognised: bool) -> str:
+        if risks:
+            return f"Immediate risk: call 999 now. {ak.area.name} level {level.number} ({level.name})." if level else "Immediate risk: call 999 now."
+        if not recognised or level is None:
+            return (f"I did not recognise an indicator of need in {ak.area.name}'s guidance in that description, "
+                    "so I will not guess a level. Tell me more about what you have seen or been told.")
+        return f"{ak.area.name}: level {level.number}, {level.name}."
+
+    @staticmethod
+    def _sources(*groups) -> list[SourceRef]:
+        seen: dict[tuple[str, str], SourceRef] = {}
+        for group in groups:
+            for item in group:
+                src = item if isinstance(item, SourceRef) else getattr(item, "source", None)
+                if src is not None:
+                    seen.setdefault((src.document, src.section), src)
+        return list(seen.values())

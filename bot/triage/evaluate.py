@@ -1,0 +1,166 @@
+"""Measure the engine against labelled cases, next to a nearest-indicator baseline.
+
+``python -m bot.triage.evaluate [--cases FILE ...] [--errors]`` prints exact-level
+accuracy, the under-triage rate (predicted below expected, or no level at all),
+emergency recall, and the same figures for the baseline: the single nearest indicator
+by BM25 over the area's pack (it flags an emergency when that indicator is at the
+area's top level).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.knowledge.query import KnowledgeBase
+from bot.knowledge.search import FactIndex, Fact
+from bot.triage.engine import TriageEngine
+
+DEFAULT_CASES = [PROJECT_ROOT / "tests" / "eval" / "cases.yml"]
+FIXED_MOMENT = datetime(2026, 11, 18, 11, 0)  # a Wednesday morning: office hours
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    area: str
+    concern: str
+    expected_level: int
+    emergency: bool
+
+
+@dataclass(frozen=True)
+class Prediction:
+    case: Case
+    level: int | None
+    emergency: bool
+    top_level: int
+
+
+@dataclass
+class Scores:
+    name: str
+    predictions: list[Prediction] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.predictions)
+
+    @property
+    def exact(self) -> float:
+        return sum(p.level == p.case.expected_level for p in self.predictions) / self.n
+
+    @property
+    def under_triage(self) -> float:
+        return sum(p.level is None or p.level < p.case.expected_level for p in self.predictions) / self.n
+
+    @property
+    def over_triage(self) -> float:
+        return sum(p.level is not None and p.level > p.case.expected_level for p in self.predictions) / self.n
+
+    @property
+    def emergency_recall(self) -> float:
+        em = [p for p in self.predictions if p.case.emergency]
+        return sum(p.emergency for p in em) / len(em) if em else 1.0
+
+    @property
+    def false_emergencies(self) -> int:
+        return sum(p.emergency and not p.case.emergency for p in self.predictions)
+
+    @property
+    def top_level_under(self) -> list[Prediction]:
+        """Cases labelled at the area's top level (level 4, or Cambridgeshire's 3) predicted below it."""
+        return [
+            p for p in self.predictions
+            if p.case.expected_level == p.top_level and (p.level is None or p.level < p.top_level)
+        ]
+
+    def errors(self) -> list[Prediction]:
+        return [p for p in self.predictions if p.level != p.case.expected_level or p.emergency != p.case.emergency]
+
+
+def load_cases(paths: list[Path]) -> list[Case]:
+    cases: list[Case] = []
+    for path in paths:
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            cases.append(Case(raw["id"], raw["area"], raw["concern"], int(raw["expected_level"]), bool(raw["emergency"])))
+    return cases
+
+
+def run_engine(engine: TriageEngine, cases: list[Case]) -> Scores:
+    scores = Scores("engine")
+    for case in cases:
+        result = engine.assess(case.area, case.concern, at=FIXED_MOMENT)
+        top = engine.kb.area(case.area).top_level.number
+        scores.predictions.append(
+            Prediction(case, result.level.number if result.level else None, result.immediate_risk.flagged, top)
+        )
+    return scores
+
+
+def run_baseline(kb: KnowledgeBase, cases: list[Case]) -> Scores:
+    """Nearest single indicator by BM25 over the area's indicator descriptors."""
+    scores = Scores("baseline (BM25 nearest indicator)")
+    indexes: dict[str, tuple[FactIndex, dict[str, int]]] = {}
+    for case in cases:
+        ak = kb.area(case.area)
+        if ak.id not in indexes:
+            facts = [Fact(ak.id, "indicator", str(i), ind.text, ak.cite(ind.source)) for i, ind in enumerate(ak.indicators)]
+            indexes[ak.id] = (FactIndex(facts), {str(i): ind.level for i, ind in enumerate(ak.indicators)})
+        index, level_of = indexes[ak.id]
+        hits = index.search(case.concern, limit=1)
+        level = level_of[hits[0].fact.title] if hits else None
+        top = ak.top_level.number
+        scores.predictions.append(Prediction(case, level, level == top, top))
+    return scores
+
+
+def report(scores: list[Scores]) -> str:
+    lines = [f"{'':38} {'cases':>5} {'exact':>7} {'under':>7} {'over':>7} {'emerg. recall':>13} {'false emerg.':>12} {'top-level under':>15}"]
+    for s in scores:
+        lines.append(
+            f"{s.name:38} {s.n:>5} {s.exact:>7.1%} {s.under_triage:>7.1%} {s.over_triage:>7.1%} "
+            f"{s.emergency_recall:>13.1%} {s.false_emergencies:>12} {len(s.top_level_under):>15}"
+        )
+    engine = scores[0]
+    lines.append("")
+    lines.append("engine exact accuracy by area:")
+    by_area: dict[str, list[Prediction]] = {}
+    for p in engine.predictions:
+        by_area.setdefault(p.case.area, []).append(p)
+    for area, preds in sorted(by_area.items()):
+        ok = sum(p.level == p.case.expected_level for p in preds)
+        lines.append(f"  {area:18} {ok}/{len(preds)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.triage.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=Path, nargs="*", default=DEFAULT_CASES)
+    parser.add_argument("--errors", action="store_true", help="list every case the engine got wrong")
+    args = parser.parse_args(argv)
+    kb = KnowledgeBase.from_settings()
+    engine = TriageEngine(kb)
+    cases = load_cases(args.cases)
+    started = time.perf_counter()
+    engine_scores = run_engine(engine, cases)
+    elapsed = time.perf_counter() - started
+    print(report([engine_scores, run_baseline(kb, cases)]))
+    print(f"\n{len(cases)} cases assessed in {elapsed:.2f}s")
+    if args.errors:
+        print("\nengine errors (id: expected -> predicted, emergency expected/predicted):")
+        for p in engine_scores.errors():
+            print(f"  {p.case.id:12} L{p.case.expected_level} -> {p.level}  em {p.case.emergency}/{p.emergency}  {p.case.concern}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

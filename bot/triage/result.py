@@ -1,0 +1,133 @@
+"""What an assessment says: the shape every channel (API, chat, Teams, Slack) renders."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SourceRef(Out):
+    document: str = Field(description="Document key within the area")
+    title: str
+    date_label: str
+    year: int | None
+    age_years: int | None = Field(description="How old the document is; null when undated")
+    section: str
+
+
+class AreaRef(Out):
+    id: str
+    name: str
+
+
+class LevelResult(Out):
+    number: int
+    name: str
+    meaning: str
+    typical_response: str
+    tiers: list[str]
+    confidence: float = Field(ge=0, le=1)
+    confidence_label: str
+    basis: str = Field(description="Why this level: indicators, accumulation, answers or immediate risk")
+    source: SourceRef
+
+
+class RiskReason(Out):
+    key: str
+    reason: str
+    matched_words: list[str]
+
+
+class ImmediateRisk(Out):
+    flagged: bool
+    reasons: list[RiskReason] = Field(default_factory=list)
+    advice: str | None = None
+
+
+class MatchedIndicator(Out):
+    key: str | None
+    text: str
+    level: int
+    domain: str
+    subdomain: str | None
+    score: float
+    matched_words: list[str]
+    signals: list[str]
+    source: SourceRef
+
+
+class NotCounted(Out):
+    signal: str
+    text: str
+    why: str = "negated or dismissed in the description"
+
+
+class AccumulationNote(Out):
+    text: str
+    indicators: list[str]
+    raised_from: int
+    raised_to: int
+    source: SourceRef
+
+
+class QuestionResult(Out):
+    key: str
+    text: str
+    why: str
+    source: SourceRef | None = None
+
+
+class Action(Out):
+    stage: str
+    title: str
+    text: str
+    source: SourceRef | None
+
+
+class ContactResult(Out):
+    key: str
+    name: str
+    role: str
+    urgent: bool
+    phone: str | None
+    phone_note: str | None
+    email: str | None
+    web: str | None
+    hours: str
+    available_now: bool | None = Field(description="null when the source gives no times")
+    use_now: bool = Field(description="The contact to use for this concern at this moment")
+    source: SourceRef | None
+
+
+class ConsentPoint(Out):
+    kind: str
+    text: str
+    source: SourceRef
+
+
+class EscalationPoint(Out):
+    text: str
+    source: SourceRef
+
+
+class Assessment(Out):
+    area: AreaRef
+    at: str = Field(description="The moment assessed, Europe/London, ISO 8601")
+    recognised: bool = Field(description="False when no indicator was recognised")
+    message: str
+    level: LevelResult | None
+    immediate_risk: ImmediateRisk
+    indicators: list[MatchedIndicator]
+    pulled_up_by: list[str] = Field(description="Indicators that set the level when lower ones matched too")
+    accumulation: AccumulationNote | None
+    not_counted: list[NotCounted]
+    questions: list[QuestionResult]
+    actions: list[Action]
+    contacts: list[ContactResult]
+    consent: list[ConsentPoint]
+    escalation: list[EscalationPoint]
+    judgement: str
+    sources: list[SourceRef]
