@@ -8,6 +8,7 @@ reachable they are skipped, and the skip reason says so.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.db.session import make_engine
 from bot.knowledge.packs import KnowledgeSet, load_knowledge
 from bot.knowledge.query import KnowledgeBase
 from bot.knowledge.store import sync
+from bot.triage.engine import TriageEngine
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -93,3 +95,22 @@ def loaded_engine(knowledge, tmp_path_factory) -> Engine:
 @pytest.fixture(scope="session")
 def kb(loaded_engine) -> KnowledgeBase:
     return KnowledgeBase(loaded_engine)
+
+
+WEDNESDAY_1100 = datetime(2026, 11, 18, 11, 0)
+SATURDAY_2100 = datetime(2026, 11, 21, 21, 0)
+
+
+@pytest.fixture(scope="session")
+def engine(kb) -> TriageEngine:
+    return TriageEngine(kb)
+
+
+@pytest.fixture
+def assess(engine):
+    """Assess as a practitioner would, on a Wednesday morning unless told otherwise."""
+
+    def _assess(area: str, concern: str, answers=None, at=WEDNESDAY_1100):
+        return engine.assess(area, concern, answers, at)
+
+    return _assess

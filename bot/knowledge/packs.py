@@ -127,7 +127,7 @@ def load_shared(root: Path) -> tuple[SharedVocabulary, NationalFacts, str]:
     if problems:
         raise PackError(problems)
     national = _validate(NationalFacts, raw["national"], file_of, "knowledge/shared/national.yml")
-    return vocabulary, national, _hash(raw)
+    return vocabulary, national, _hash({**raw, "extra_signals": extra_signals})
 
 
 def _extra_signal_files(shared: Path, root: Path) -> list[tuple[str, dict]]:

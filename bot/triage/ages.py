@@ -35,11 +35,19 @@ def _number(token: str) -> int:
     return int(token) if token.isdigit() else _NUM_WORDS[token.lower()]
 
 
+_LIMIT_BEFORE = re.compile(r"(?:under|over|below|above|less than|more than|younger than|older than)(?:\s+the)?(?:\s+age(?:\s+of)?)?\s*$", re.I)
+
+
 def ages_in(text: str) -> list[float]:
-    """Every child age (in years) the text states or clearly implies."""
+    """Every child age (in years) the text states; words like "baby" only when no number is given.
+
+    "Under the age of 13" is a limit, not an age, and is ignored.
+    """
     found: list[float] = []
     for pattern, unit in _PATTERNS:
         for m in pattern.finditer(text):
+            if _LIMIT_BEFORE.search(text[: m.start()]):
+                continue
             n = _number(m.group(1))
             if unit != 1.0 or n <= 19:
                 found.append(round(n * unit, 3))
@@ -47,7 +55,6 @@ def ages_in(text: str) -> list[float]:
         year = int(m.group(1))
         if 1 <= year <= 13:
             found.append(year + 4.5)
-    for pattern, age in _WORDS:
-        if pattern.search(text):
-            found.append(age)
-    return found
+    if found:
+        return found
+    return [age for pattern, age in _WORDS if pattern.search(text)]

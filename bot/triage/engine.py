@@ -84,6 +84,7 @@ class TriageEngine:
         self._state: tuple | None = None
         self._matcher: SignalMatcher | None = None
         self._vocab: SharedVocabulary | None = None
+        self._concepts: tuple[SharedVocabulary, frozenset[str]] | None = None
 
     def _prepare(self) -> tuple[SignalMatcher, SharedVocabulary]:
         snap = self.kb.snapshot()
@@ -104,10 +105,16 @@ class TriageEngine:
         if not concepts:
             return True
         concept_sentences = set().union(*(analysis.sentences_of(s) for s in concepts))
+        all_concepts = self._concept_ids(vocab)
         for s in alt:
-            if vocab.signals[s].kind == "qualifier" and not (analysis.sentences_of(s) & concept_sentences):
+            if vocab.signals[s].kind == "qualifier" and not (analysis.sentences_of(s, all_concepts) & concept_sentences):
                 return False
         return True
+
+    def _concept_ids(self, vocab: SharedVocabulary) -> frozenset[str]:
+        if self._concepts is None or self._concepts[0] is not vocab:
+            self._concepts = (vocab, frozenset(k for k, v in vocab.signals.items() if v.kind == "concept"))
+        return self._concepts[1]
 
     def _matches(self, ak: AreaKnowledge, analysis: Analysis, vocab: SharedVocabulary) -> list[_Match]:
         found: list[_Match] = []

@@ -24,7 +24,7 @@ from bot.knowledge.query import KnowledgeBase
 from bot.knowledge.search import FactIndex, Fact
 from bot.triage.engine import TriageEngine
 
-DEFAULT_CASES = [PROJECT_ROOT / "tests" / "eval" / "cases.yml"]
+DEFAULT_CASES = sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml"))
 FIXED_MOMENT = datetime(2026, 11, 18, 11, 0)  # a Wednesday morning: office hours
 
 

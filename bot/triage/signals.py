@@ -24,7 +24,7 @@ PREFIX_KEY = 3
 NEGATION_WINDOW = 5
 NEGATORS = {"no", "not", "never", "without", "nor", "neither", "deny", "denies", "denied", "non", "nothing", "none"}
 # "not only", "no doubt" and similar do not negate what follows.
-NOT_NEGATING_NEXT = {"only", "doubt", "longer", "sooner"}
+NOT_NEGATING_NEXT = {"only", "doubt", "sooner"}
 DISMISSALS = [
     ("be", "fine"), ("be", "good"), ("be", "ok"), ("be", "okay"), ("be", "great"),
     ("not", "a", "concern"), ("not", "an", "issue"), ("not", "a", "problem"),
@@ -32,6 +32,10 @@ DISMISSALS = [
     ("no", "long", "a", "concern"), ("have", "improve"), ("have", "stop"),
     ("have", "be", "resolve"), ("be", "resolve"), ("fine",),
 ]
+
+
+def _is_negator(w: Word) -> bool:
+    return w.lemma in NEGATORS or w.lower in NEGATORS or w.lower == "n't"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +76,31 @@ class Analysis:
     def negated(self) -> list[Mention]:
         return [m for m in self.mentions if m.negated]
 
-    def sentences_of(self, signal: str) -> set[int]:
-        return {m.sentence for m in self.mentions if m.signal == signal and not m.negated}
+    def sentences_of(self, signal: str, concepts: frozenset[str] = frozenset()) -> set[int]:
+        """Sentences where ``signal`` counts.
+
+        A qualifier in a sentence that mentions none of ``concepts`` ("It's been like
+        this for months.") speaks of the whole description, so it counts everywhere.
+        """
+        own = {m.sentence for m in self.mentions if m.signal == signal and not m.negated}
+        if not concepts:
+            return own
+        with_concepts = {m.sentence for m in self.mentions if m.signal in concepts and not m.negated}
+        return own if own & with_concepts else own | with_concepts
 
 
 def _word_parts(phrase: str) -> tuple[tuple[str, bool], ...]:
+    """Each word of a phrase as (lemma, False), or (raw prefix, True) for ``word*``."""
     parts: list[tuple[str, bool]] = []
+    raws: list[str] = []
     for tok in nlp()(phrase.lower()):
         if tok.is_space:
             continue
         if tok.text == "*" and parts:
-            parts[-1] = (parts[-1][0], True)
+            parts[-1] = (raws[-1], True)  # a prefix of what was written, not of its lemma
             continue
         raw = tok.text
+        raws.append(raw.rstrip("*"))
         parts.append((raw.rstrip("*"), True) if raw.endswith("*") else (tok.lemma_.lower() or raw, False))
     return tuple(parts)
 
@@ -120,15 +136,22 @@ class SignalMatcher:
         return w.lemma == text or w.lower == text
 
     def _match_from(self, ws: list[Word], i: int, pat: _Pattern) -> int | None:
-        """Index of the last word of a match of ``pat`` starting at ``i``, or None."""
+        """Index of the last word of a match of ``pat`` starting at ``i``, or None.
+
+        Gaps never swallow a negation, and a negation in a phrase ("no food") must be
+        followed at once by its next word, so "no concerns about food" is not "no food".
+        """
         pos = i
-        for part in pat.parts[1:]:
+        for k, part in enumerate(pat.parts[1:]):
             found = None
-            for j in range(pos + 1, min(pos + 2 + MAX_GAP, len(ws))):
+            gap = 0 if pat.parts[k][0] in NEGATORS | {"not"} else MAX_GAP
+            for j in range(pos + 1, min(pos + 2 + gap, len(ws))):
                 if ws[j].sentence != ws[i].sentence:
                     break
-                if self._part_matches(part, ws[j]):
-                    found = j
+                if self._part_matches(part, ws[j]) and not (j > pos + 1 and ws[j].joined):
+                    found = j  # after a gap, never the second half of "self-harm"
+                    break
+                if _is_negator(ws[j]):
                     break
             if found is None:
                 return None
@@ -142,7 +165,7 @@ class SignalMatcher:
             w = ws[k]
             if w.clause != clause:
                 break
-            if w.lemma in NEGATORS or w.lower in NEGATORS or w.lower == "n't":
+            if _is_negator(w):
                 nxt = ws[k + 1].lemma if k + 1 < len(ws) else ""
                 if nxt not in NOT_NEGATING_NEXT:
                     return True

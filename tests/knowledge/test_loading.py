@@ -152,3 +152,13 @@ def test_the_migration_matches_the_models(empty_db):
 
     with empty_db.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_a_change_to_a_split_signals_file_reloads_the_shared_vocabulary(empty_db, knowledge_copy):
+    """Regression: the shared hash once ignored signals-*.yml, leaving a stale vocabulary."""
+    store.sync(empty_db, load_knowledge(knowledge_copy))
+    extra = knowledge_copy / "shared" / "signals-test.yml"
+    extra.write_text("signals:\n  zz_test_signal:\n    description: test\n    phrases: [\"zz test phrase\"]\n")
+    outcomes = {o.name: o.action for o in store.sync(empty_db, load_knowledge(knowledge_copy))}
+    assert outcomes["shared"] == "replaced"
+    assert "zz_test_signal" in KnowledgeBase(empty_db).vocabulary().signals
