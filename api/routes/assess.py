@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.errors import Problem
@@ -19,6 +21,22 @@ EXAMPLE = {
     "concern": "Year 9 girl has been bunking off most afternoons all term and mum says she can't get her to go in.",
     "answers": {"needs_several_agencies": "yes"},
     "at": "2026-11-21T21:00:00",
+}
+
+OPENAPI_EXAMPLES = {
+    "persistent_truanting": {"summary": "Early help: persistent truanting (Worcestershire)", "value": EXAMPLE},
+    "emergency": {
+        "summary": "Immediate danger: 999 first (Tameside, Saturday night)",
+        "value": {"area": "Tameside", "concern": "He came in with a fresh bruise on his cheek and said dad punched him this morning.", "at": "2026-11-21T21:00:00"},
+    },
+    "three_levels": {
+        "summary": "Cambridgeshire has three levels",
+        "value": {"area": "Cambs", "concern": "A 12-year-old is having sex with a boy in year 10."},
+    },
+    "with_answers": {
+        "summary": "Answers to the questions that help",
+        "value": {"area": "tameside", "concern": "Mum needs some advice on parenting.", "answers": {"own_agency_can_meet": "no"}},
+    },
 }
 
 
@@ -54,5 +72,5 @@ class AssessRequest(BaseModel):
         503: {"model": Problem, "description": "The knowledge base is not loaded or not reachable"},
     },
 )
-async def assess(body: AssessRequest, engine: EngineDep) -> Assessment:
+async def assess(body: Annotated[AssessRequest, Body(openapi_examples=OPENAPI_EXAMPLES)], engine: EngineDep) -> Assessment:
     return engine.assess(body.area, body.concern, body.answers, body.at)
