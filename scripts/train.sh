@@ -12,8 +12,13 @@ else
   echo "Training the Rasa model ($model)..."
   mkdir -p models
   start=$(date +%s)
-  TF_DETERMINISTIC_OPS=1 TF_CPP_MIN_LOG_LEVEL=3 .venv-rasa/bin/rasa train --quiet \
-    --fixed-model-name "navigator-$hash" --out models >/dev/null
+  mkdir -p var/log
+  if ! TF_DETERMINISTIC_OPS=1 TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv-rasa/bin/rasa train --quiet \
+      --fixed-model-name "navigator-$hash" --out models >var/log/train.log 2>&1; then
+    tail -40 var/log/train.log >&2
+    echo "Training failed; the full log is var/log/train.log" >&2
+    exit 1
+  fi
   echo "Trained in $(( $(date +%s) - start ))s."
   find models -name 'navigator-*.tar.gz' ! -name "navigator-$hash.tar.gz" -delete
 fi

@@ -58,6 +58,28 @@ class _Match:
     words: list[str]
 
 
+@dataclass(frozen=True)
+class _Trigger:
+    """One trigger alternative, compiled: its signals and which of them are qualifiers."""
+
+    position: int  # index of the indicator in the area's list
+    signals: frozenset[str]
+    qualifiers: tuple[str, ...]
+    concepts: tuple[str, ...]
+
+
+def _compile(triggers_of: list[list[list[str]]], vocab: SharedVocabulary) -> list[_Trigger]:
+    out = []
+    for position, triggers in enumerate(triggers_of):
+        for alt in triggers:
+            out.append(_Trigger(
+                position, frozenset(alt),
+                tuple(s for s in alt if vocab.signals[s].kind == "qualifier"),
+                tuple(s for s in alt if vocab.signals[s].kind == "concept"),
+            ))
+    return out
+
+
 def _source(c: Citation, today) -> SourceRef:
     return SourceRef(
         document=c.document, title=c.title, date_label=c.date_label, year=c.year,
@@ -85,31 +107,37 @@ class TriageEngine:
         self._matcher: SignalMatcher | None = None
         self._vocab: SharedVocabulary | None = None
         self._concepts: tuple[SharedVocabulary, frozenset[str]] | None = None
+        self._compiled: dict[tuple[str, str], list[_Trigger]] = {}
+        self._flags: list = []
 
     def _prepare(self) -> tuple[SignalMatcher, SharedVocabulary]:
         snap = self.kb.snapshot()
         if self._matcher is None or self._state != snap.state:
             self._matcher, self._vocab, self._state = SignalMatcher(snap.vocabulary.signals), snap.vocabulary, snap.state
+            self._compiled = {}
+            self._flags = [(f, _compile([f.triggers], snap.vocabulary)) for f in snap.vocabulary.red_flags]
         return self._matcher, self._vocab  # type: ignore[return-value]
+
+    def _triggers(self, ak: AreaKnowledge, vocab: SharedVocabulary) -> list[_Trigger]:
+        key = (ak.id, ak.content_hash)
+        if key not in self._compiled:
+            self._compiled[key] = _compile([i.triggers for i in ak.indicators], vocab)
+        return self._compiled[key]
 
     def analyse(self, concern: str) -> Analysis:
         matcher, _ = self._prepare()
         return matcher.analyse(concern)
 
     # --- matching --------------------------------------------------------------------
-    def _alt_holds(self, alt: list[str], analysis: Analysis, vocab: SharedVocabulary) -> bool:
-        present = analysis.present
-        if not set(alt) <= present:
+    def _holds(self, trig: _Trigger, present: set[str], analysis: Analysis, vocab: SharedVocabulary) -> bool:
+        """All of the trigger's signals are present; each qualifier speaks of one of its concepts."""
+        if not trig.signals <= present:
             return False
-        concepts = [s for s in alt if vocab.signals[s].kind == "concept"]
-        if not concepts:
+        if not trig.qualifiers or not trig.concepts:
             return True
-        concept_sentences = set().union(*(analysis.sentences_of(s) for s in concepts))
+        concept_sentences = set().union(*(analysis.sentences_of(c) for c in trig.concepts))
         all_concepts = self._concept_ids(vocab)
-        for s in alt:
-            if vocab.signals[s].kind == "qualifier" and not (analysis.sentences_of(s, all_concepts) & concept_sentences):
-                return False
-        return True
+        return all(analysis.sentences_of(q, all_concepts) & concept_sentences for q in trig.qualifiers)
 
     def _concept_ids(self, vocab: SharedVocabulary) -> frozenset[str]:
         if self._concepts is None or self._concepts[0] is not vocab:
@@ -117,15 +145,16 @@ class TriageEngine:
         return self._concepts[1]
 
     def _matches(self, ak: AreaKnowledge, analysis: Analysis, vocab: SharedVocabulary) -> list[_Match]:
-        found: list[_Match] = []
-        for ind in ak.indicators:
-            best: list[str] | None = None
-            for alt in ind.triggers:
-                if self._alt_holds(alt, analysis, vocab) and (best is None or len(alt) > len(best)):
-                    best = alt
-            if best is not None:
-                words = sorted({w for s in best for w in analysis.evidence(s)})
-                found.append(_Match(ind, frozenset(best), words))
+        present = analysis.present
+        best: dict[int, _Trigger] = {}
+        for trig in self._triggers(ak, vocab):
+            if trig.signals <= present and (trig.position not in best or len(trig.signals) > len(best[trig.position].signals)):
+                if self._holds(trig, present, analysis, vocab):
+                    best[trig.position] = trig
+        found = [
+            _Match(ak.indicators[pos], trig.signals, sorted({w for s in trig.signals for w in analysis.evidence(s)}))
+            for pos, trig in sorted(best.items())
+        ]
         # A more specific match (a superset of signals) at the same or a higher level
         # stands for the general one: "persistent truanting" over "truanting".
         return [
@@ -134,11 +163,12 @@ class TriageEngine:
         ]
 
     def _red_flags(self, analysis: Analysis, vocab: SharedVocabulary) -> list[RiskReason]:
+        present = analysis.present
         reasons = []
-        for flag in vocab.red_flags:
-            for alt in flag.triggers:
-                if self._alt_holds(alt, analysis, vocab):
-                    words = sorted({w for s in alt for w in analysis.evidence(s)})
+        for flag, triggers in self._flags:
+            for trig in triggers:
+                if self._holds(trig, present, analysis, vocab):
+                    words = sorted({w for s in trig.signals for w in analysis.evidence(s)})
                     reasons.append(RiskReason(key=flag.key, reason=flag.reason, matched_words=words))
                     break
         return reasons
@@ -290,16 +320,13 @@ class TriageEngine:
         # Signals that would complete a higher-level indicator (an age, "persistent"...).
         asked: set[str] = set()
         present = analysis.present
-        for ind in ak.indicators:
-            if ind.level <= current:
+        for trig in self._triggers(ak, vocab):
+            ind = ak.indicators[trig.position]
+            if ind.level <= current or len(trig.signals) < 2:
                 continue
-            for alt in ind.triggers:
-                missing = [s for s in alt if s not in present]
-                if len(missing) != 1 or len(alt) < 2 or missing[0] in asked:
-                    continue
+            missing = list(trig.signals - present)
+            if len(missing) == 1 and missing[0] not in asked:
                 sig = vocab.signals[missing[0]]
-                if sig.kind == "concept" and not sig.ask:
-                    continue
                 text = sig.ask or ("How old is the child?" if sig.kind == "age" else None)
                 if not text:
                     continue

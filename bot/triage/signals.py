@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.knowledge.schema import Signal
 from bot.triage.ages import ages_in
@@ -43,6 +44,7 @@ class _Pattern:
     signal: str
     parts: tuple[tuple[str, bool], ...]  # (lemma or prefix, is_prefix)
     phrase: str
+    required: frozenset[str]  # whole words that must all occur somewhere in the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +68,17 @@ class Analysis:
     mentions: list[Mention] = field(default_factory=list)
     ages: list[float] = field(default_factory=list)
 
-    @property
+    @cached_property
     def present(self) -> set[str]:
         return {m.signal for m in self.mentions if not m.negated}
+
+    @cached_property
+    def _sentences(self) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = defaultdict(set)
+        for m in self.mentions:
+            if not m.negated:
+                out[m.signal].add(m.sentence)
+        return out
 
     def evidence(self, signal: str) -> list[str]:
         return sorted({m.text for m in self.mentions if m.signal == signal and not m.negated})
@@ -82,10 +92,10 @@ class Analysis:
         A qualifier in a sentence that mentions none of ``concepts`` ("It's been like
         this for months.") speaks of the whole description, so it counts everywhere.
         """
-        own = {m.sentence for m in self.mentions if m.signal == signal and not m.negated}
+        own = self._sentences.get(signal, set())
         if not concepts:
             return own
-        with_concepts = {m.sentence for m in self.mentions if m.signal in concepts and not m.negated}
+        with_concepts = set().union(*(v for k, v in self._sentences.items() if k in concepts))
         return own if own & with_concepts else own | with_concepts
 
 
@@ -118,7 +128,7 @@ class SignalMatcher:
                 parts = _word_parts(phrase)
                 if not parts:
                     continue
-                pat = _Pattern(sid, parts, phrase)
+                pat = _Pattern(sid, parts, phrase, frozenset(w for w, is_prefix in parts[1:] if not is_prefix))
                 first, is_prefix = parts[0]
                 if is_prefix:
                     self._by_prefix[first[:PREFIX_KEY]].append(pat)
@@ -179,6 +189,7 @@ class SignalMatcher:
 
     def analyse(self, text: str) -> Analysis:
         ws = words(text)
+        vocabulary = {w.lemma for w in ws} | {w.lower for w in ws}
         mentions: list[Mention] = []
         seen: set[tuple[str, int]] = set()
         for i, w in enumerate(ws):
@@ -188,7 +199,7 @@ class SignalMatcher:
             for key in {w.lower[:PREFIX_KEY], w.lemma[:PREFIX_KEY]}:
                 candidates += [p for p in self._by_prefix.get(key, ()) if self._part_matches(p.parts[0], w)]
             for pat in candidates:
-                if (pat.signal, i) in seen:
+                if (pat.signal, i) in seen or not pat.required <= vocabulary:
                     continue
                 end = self._match_from(ws, i, pat)
                 if end is None:
