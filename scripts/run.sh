@@ -27,7 +27,7 @@ start() {  # name, log, command...
 
 wait_for() {  # name, url, seconds
   local name=$1 url=$2 limit=$3 t=0
-  until curl -fsS -o /dev/null "$url"; do
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
     sleep 1; t=$((t + 1))
     if [ "$t" -ge "$limit" ]; then echo "$name did not become healthy in ${limit}s: see var/log/" >&2; stop; fi
   done
