@@ -1,0 +1,121 @@
+"""Rasa's SQLTrackerStore, redacting personal data before anything is written, and
+failing fast with a clear message when the database cannot be reached (Rasa's own
+store retries a bad URL forever).
+
+endpoints.yml::
+
+    tracker_store:
+      type: rasa_addons.tracker_store.RedactingSQLTrackerStore
+
+The database is ``TRACKER_DATABASE_URL`` (default: ``sqlite:///var/conversations.db``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine.url import make_url
+
+from bot.privacy.redact import redact
+
+logger = logging.getLogger(__name__)
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'conversations.db'}"
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation database cannot be used; the message says what to check."""
+
+
+def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of a serialised event with every free-text field redacted."""
+    out = json.loads(json.dumps(data))
+    if isinstance(out.get("text"), str):
+        out["text"] = redact(out["text"])
+    parse = out.get("parse_data") or {}
+    if isinstance(parse.get("text"), str):
+        parse["text"] = redact(parse["text"])
+    for entity in parse.get("entities") or []:
+        if isinstance(entity.get("value"), str) and entity.get("entity") not in ("area",):
+            entity["value"] = redact(entity["value"])
+    if out.get("event") == "slot" and isinstance(out.get("value"), str):
+        out["value"] = redact(out["value"])
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = {}
+    return out
+
+
+def _check_reachable(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a configuration error
+        raise TrackerStoreUnavailable(f"TRACKER_DATABASE_URL is not a database URL: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return
+    engine = sa.create_engine(parsed, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:  # noqa: BLE001
+        safe = repr(parsed).replace(parsed.password or "\0", "***") if parsed.password else repr(parsed)
+        raise TrackerStoreUnavailable(
+            f"Cannot connect to the conversation database {safe}: {str(exc).splitlines()[0]}. "
+            "Check TRACKER_DATABASE_URL, or unset it to use the default SQLite file."
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[Text] = None,
+        event_broker: Optional[EventBroker] = None,
+        db_url: Optional[Text] = None,
+        **kwargs: Any,
+    ) -> None:
+        url = db_url or os.environ.get("TRACKER_DATABASE_URL") or DEFAULT_URL
+        _check_reachable(url)
+        parsed = make_url(url)
+        super().__init__(
+            domain=domain,
+            dialect=parsed.drivername,
+            host=parsed.host,
+            port=parsed.port,
+            db=parsed.database or "rasa.db",
+            username=parsed.username,
+            password=parsed.password,
+            query=dict(parsed.query) or None,
+            event_broker=event_broker,
+            **kwargs,
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """As SQLTrackerStore.save, but every event is redacted before it is written."""
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = redact_event(event.as_dict())
+                intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
