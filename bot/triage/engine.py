@@ -124,6 +124,11 @@ class TriageEngine:
             self._compiled[key] = _compile([i.triggers for i in ak.indicators], vocab)
         return self._compiled[key]
 
+    def screen(self, concern: str) -> list[RiskReason]:
+        """Only the immediate-danger check: needs no area, so it can run before anything else."""
+        matcher, vocab = self._prepare()
+        return self._red_flags(matcher.analyse(concern), vocab)
+
     def analyse(self, concern: str) -> Analysis:
         matcher, _ = self._prepare()
         return matcher.analyse(concern)
@@ -341,13 +346,11 @@ class TriageEngine:
     def _actions(self, ak: AreaKnowledge, level_no: int | None, today) -> list[Action]:
         if level_no is None:
             return []
-        steps = ak.steps_for(level_no)
-        statutory = bool(set(ak.level(level_no).tiers) & STATUTORY)
-        if statutory:
+        # Stepping down is for a case already open to social care, not a new concern.
+        steps = [s for s in ak.steps_for(level_no) if s.stage != "step_down"]
+        if set(ak.level(level_no).tiers) & STATUTORY:
             first = {"referral": 0, "safeguarding_lead": 1}
             steps = sorted(steps, key=lambda s: first.get(s.stage, 2))
-        else:
-            steps = [s for s in steps if s.stage not in ("step_down",)]
         return [Action(stage=s.stage, title=s.title, text=s.text, source=_source(ak.cite(s.source), today)) for s in steps]
 
     def _contacts(self, ak: AreaKnowledge, level_no, risk: bool, moment: datetime, today) -> list[ContactResult]:

@@ -1,0 +1,250 @@
+"""What the assistant says, as plain data every channel can render.
+
+Actions (Rasa), the web chat, Teams and Slack all turn a :class:`Reply` into their own
+format. Every fact in a reply comes from the engine or the query layer, with its source
+and how old the source is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
+from bot.triage.result import Assessment, ContactResult, SourceRef
+
+MAX_REASONS = 4
+MAX_STEPS = 4
+PRIVACY = "Please do not type names, addresses or dates of birth."
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+    emergency: bool = False
+
+
+FOLLOW_UPS = [
+    Button("Who do I call?", "/ask_contacts"),
+    Button("What happens next?", "/ask_pathway"),
+    Button("Do I need consent?", "/ask_consent"),
+    Button("I disagree with a decision", "/ask_escalation"),
+]
+
+
+def _age(src: SourceRef) -> str:
+    if src.year is None:
+        return "undated"
+    return f"{src.date_label}, about {src.age_years} years old" if src.age_years else src.date_label
+
+
+def _cite(src: SourceRef) -> str:
+    return f"{src.title}, {src.section} ({_age(src)})"
+
+
+def _citation_ref(c: Citation, today) -> SourceRef:
+    return SourceRef(document=c.document, title=c.title, date_label=c.date_label, year=c.year,
+                     age_years=c.age_years(today), section=c.section)
+
+
+def _contact_line(c: ContactResult) -> str:
+    number = c.phone or f"no number given ({c.phone_note})"
+    if c.available_now is True:
+        when = "open now"
+    elif c.available_now is False:
+        when = "closed now"
+    else:
+        when = "hours not stated in the source"
+    return f"- {c.name}: {number} ({when}; {c.hours})"
+
+
+def emergency_text(result: Assessment) -> str:
+    return f"EMERGENCY: {result.immediate_risk.advice}"
+
+
+def assessment_reply(result: Assessment) -> Reply:
+    """The answer to a concern: emergency first, then level, why, next steps, contacts, sources."""
+    lines: list[str] = []
+    if result.immediate_risk.flagged:
+        lines.append(emergency_text(result))
+        lines += [f"- {r.reason}" for r in result.immediate_risk.reasons]
+        lines.append("")
+    if result.level is None:
+        lines.append(result.message)
+        lines += [f"- {q.text}" for q in result.questions]
+        return Reply("\n".join(lines), emergency=result.immediate_risk.flagged)
+    lv = result.level
+    lines.append(f"{result.area.name}: level {lv.number}, {lv.name} (confidence {lv.confidence_label}).")
+    lines.append(lv.typical_response)
+    if result.indicators:
+        lines.append("")
+        lines.append("Why:")
+        for ind in result.indicators[:MAX_REASONS]:
+            said = f" (you said: {', '.join(ind.matched_words[:3])})" if ind.matched_words else ""
+            lines.append(f"- Level {ind.level}: {ind.text}{said} [{ind.source.section}]")
+    if result.accumulation:
+        lines.append(f"- Together these needs add up: {result.accumulation.text} [{result.accumulation.source.section}]")
+    if result.actions:
+        lines.append("")
+        lines.append("Next steps:")
+        lines += [f"- {a.title}: {a.text}" for a in result.actions[:MAX_STEPS]]
+    contacts = [c for c in result.contacts if c.role != "emergency" or result.immediate_risk.flagged]
+    if contacts:
+        lines.append("")
+        lines.append("Who to contact now:")
+        lines += [_contact_line(c) for c in contacts[:4]]
+    lines.append("")
+    lines.append(f"In an emergency call 999. {result.judgement}")
+    lines.append("")
+    lines.append("Sources: " + "; ".join(sorted({f"{s.title} ({_age(s)})" for s in result.sources})))
+    return Reply("\n".join(lines), buttons=FOLLOW_UPS, sources=result.sources, emergency=result.immediate_risk.flagged)
+
+
+def contacts_reply(kb: KnowledgeBase, area: str, moment: datetime | None = None) -> Reply:
+    ak = kb.area(area)
+    statuses = kb.contacts_at(area, moment)
+    today = kb.today()
+    lines = [f"Contacts for {ak.area.name}, as its guidance gives them:"]
+    for cs in statuses:
+        c = cs.contact
+        number = c.phone or f"no number given ({c.phone_note})"
+        when = {True: "open now", False: "closed now", None: "hours not stated in the source"}[cs.available_now]
+        extra = f", {c.web}" if c.web else ""
+        lines.append(f"- {c.name}: {number}{extra} ({when}; {c.hours.text})")
+    if not any(cs.contact.phone == "999" for cs in statuses):
+        lines.append(f"- In an emergency: {kb.national().emergency_number}")
+    sources = [_citation_ref(cs.citation, today) for cs in statuses]
+    lines.append(f"Source: {_source_summary(sources)}")
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
+def pathway_reply(kb: KnowledgeBase, area: str, level: int | None = None, stages: set[str] | None = None) -> Reply:
+    ak = kb.area(area)
+    steps = ak.steps_for(level) if level else ak.steps
+    if stages:
+        steps = [s for s in steps if s.stage in stages] or steps
+    today = kb.today()
+    lines = [f"The early help pathway in {ak.area.name}:"]
+    lines += [f"- {s.title}: {s.text}" for s in steps[:8]]
+    if ak.review_cadence and not stages:
+        lines.append(f"- Reviews: {ak.review_cadence.text}")
+    sources = [_citation_ref(ak.cite(s.source), today) for s in steps[:8]]
+    lines.append(f"Source: {_source_summary(sources)}")
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
+def consent_reply(kb: KnowledgeBase, area: str) -> Reply:
+    ak = kb.area(area)
+    today = kb.today()
+    if not ak.consent:
+        return Reply(
+            f"{ak.area.name}'s guidance says nothing specific about consent or information sharing. "
+            "Talk to your safeguarding lead. If a child may be at risk of significant harm, share "
+            "your concern with the front door without delay."
+        )
+    lines = [f"Consent and information sharing in {ak.area.name}:"]
+    lines += [f"- {c.text}" for c in ak.consent]
+    sources = [_citation_ref(ak.cite(c.source), today) for c in ak.consent]
+    lines.append(f"Source: {_source_summary(sources)}")
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
+def escalation_reply(kb: KnowledgeBase, area: str) -> Reply:
+    ak = kb.area(area)
+    today = kb.today()
+    if not ak.escalation:
+        return Reply(
+            f"{ak.area.name}'s guidance does not describe how to escalate a professional "
+            "disagreement. Raise it with your safeguarding lead or line manager, and ask the "
+            "local safeguarding partnership for its escalation policy."
+        )
+    lines = [f"If you disagree with a decision in {ak.area.name}:"]
+    lines += [f"- {e.text}" for e in ak.escalation]
+    sources = [_citation_ref(ak.cite(e.source), today) for e in ak.escalation]
+    lines.append(f"Source: {_source_summary(sources)}")
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
+def definition_reply(kb: KnowledgeBase, area: str, term: str) -> Reply:
+    hits = kb.glossary(area, term)
+    if not hits:
+        return Reply(f"I don't have '{term}' in any of the guidance documents I hold.")
+    today = kb.today()
+    h = hits[0]
+    name = f"{h.term.term} ({h.term.expansion})" if h.term.expansion else h.term.term
+    where = f" (from {h.area_name}'s guidance, not your area's)" if h.from_other_area else ""
+    src = _citation_ref(h.citation, today)
+    return Reply(f"{name}: {h.term.meaning}{where}\nSource: {_cite(src)}", sources=[src])
+
+
+def level_meaning_reply(kb: KnowledgeBase, area: str, number: int | None) -> Reply:
+    ak = kb.area(area)
+    today = kb.today()
+    levels = [lv for lv in ak.levels if number is None or lv.number == number]
+    if not levels:
+        return Reply(f"{ak.area.name} has levels {', '.join(str(lv.number) for lv in ak.levels)} only.")
+    lines = [f"Levels of need in {ak.area.name} ({len(ak.levels)} levels):"]
+    lines += [f"- Level {lv.number}, {lv.name}: {lv.meaning} Response: {lv.typical_response}" for lv in levels]
+    sources = [_citation_ref(ak.cite(lv.source), today) for lv in levels]
+    lines.append(f"Source: {_source_summary(sources)}")
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
+def services_reply(kb: KnowledgeBase, area: str, level: int | None = None) -> Reply:
+    ak = kb.area(area)
+    today = kb.today()
+    levels = [lv for lv in ak.levels if lv.services and (level is None or lv.number == level)]
+    if not levels:
+        return Reply(f"{ak.area.name}'s guidance does not list services by level. Ask your safeguarding lead or the early help team.")
+    lines = [f"Services named in {ak.area.name}'s guidance:"]
+    lines += [f"- Level {lv.number}: {', '.join(lv.services)}" for lv in levels]
+    sources = [_citation_ref(ak.cite(lv.source), today) for lv in levels]
+    lines.append(f"Source: {_source_summary(sources)}")
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
+def uncovered_area_reply(kb: KnowledgeBase, name: str) -> Reply:
+    covered = ", ".join(n for _, n in kb.covered())
+    nat = kb.national()
+    return Reply(
+        f"I don't hold guidance for {name}; I cover {covered}. {nat.uncovered_area_advice} "
+        f"If a child is in immediate danger, call {nat.emergency_number} now."
+    )
+
+
+def handover_reply(result: Assessment) -> Reply:
+    """A summary to paste into notes: no personal data, only what the guidance says."""
+    lines = [f"Handover summary ({result.area.name}, {result.at}):"]
+    if result.immediate_risk.flagged:
+        lines.append(f"- Immediate risk: {', '.join(r.reason for r in result.immediate_risk.reasons)}")
+    if result.level:
+        lines.append(f"- Level of need: {result.level.number}, {result.level.name} ({result.level.basis})")
+    lines += [f"- Indicator: level {i.level}, {i.text} [{i.source.section}]" for i in result.indicators[:6]]
+    lines += [f"- Action: {a.title}" for a in result.actions[:6]]
+    lines += [f"- Contact: {c.name} {c.phone or '(no number given)'}" for c in result.contacts if c.urgent or c.use_now][:4]
+    lines.append("- Sources: " + "; ".join(sorted({f"{s.title} ({_age(s)})" for s in result.sources})))
+    lines.append("- Professional judgement decides; this summary supports it.")
+    return Reply("\n".join(lines), sources=result.sources)
+
+
+def _unique(sources: list[SourceRef]) -> list[SourceRef]:
+    seen: dict[tuple[str, str], SourceRef] = {}
+    for s in sources:
+        seen.setdefault((s.document, s.section), s)
+    return list(seen.values())
+
+
+def _source_summary(sources: list[SourceRef]) -> str:
+    if not sources:
+        return "not stated"
+    first = sources[0]
+    sections = sorted({s.section for s in sources})
+    return f"{first.title}, {'; '.join(sections[:4])} ({_age(first)})"
