@@ -4,12 +4,14 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: run test setup knowledge check model validate pytest eval bench lint clean help
+.PHONY: run test setup knowledge check model validate pytest stories nlu-eval shell eval bench lint clean help
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
 	@echo "make test   set up what is missing, then run every test"
+	@echo "make shell  talk to the assistant in the terminal"
 	@echo "make check  validate the knowledge packs and print coverage"
+	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90)"
 	@echo "make eval   print the engine's accuracy against tests/eval/cases.yml"
 	@echo "make bench  print engine and API latency figures"
 
@@ -23,10 +25,12 @@ check: setup
 	@$(PY) -m bot.knowledge check
 
 model: setup
+	@$(PY) -m bot.conversation.rasa_domain
 	@bash scripts/train.sh
 
 validate: setup
-	@$(RASA) data validate --fail-on-warnings --quiet >/dev/null && echo "rasa data validate: clean"
+	@$(PY) -m bot.conversation.rasa_domain --check
+	@bash scripts/validate_rasa.sh
 
 run: knowledge model
 	@APP_ENV=development bash scripts/run.sh
@@ -34,7 +38,16 @@ run: knowledge model
 pytest: setup
 	@$(PY) -m pytest -q
 
-test: setup check validate model pytest
+stories: model
+	@bash scripts/test_stories.sh
+
+nlu-eval: setup
+	@bash scripts/nlu_eval.sh
+
+shell: knowledge model
+	@bash scripts/shell.sh
+
+test: setup check validate model pytest stories
 
 eval: knowledge
 	@$(PY) -m bot.triage.evaluate

@@ -35,7 +35,7 @@ wait_for() {  # name, url, seconds
 }
 
 start "action server" actions.log .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
-start "Rasa server" rasa.log .venv-rasa/bin/rasa run --model models/current.tar.gz --enable-api \
+start "Rasa server" rasa.log env PYTHONPATH=. .venv-rasa/bin/rasa run --model models/current.tar.gz --enable-api \
   --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml --cors "*"
 start "API" api.log .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$API_PORT"
 

@@ -3,7 +3,7 @@
 # named by a hash of everything that shapes it, so a repeat run costs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-inputs=$(find config.yml domain.yml data -type f -name '*.yml' | sort; echo requirements/rasa.lock.txt)
+inputs=$(find config.yml domain data -type f -name '*.yml' | sort; echo requirements/rasa.lock.txt)
 hash=$(cat $inputs | sha256sum | cut -c1-16)
 model="models/navigator-$hash.tar.gz"
 if [ -f "$model" ]; then
@@ -13,7 +13,7 @@ else
   mkdir -p models
   start=$(date +%s)
   mkdir -p var/log
-  if ! TF_DETERMINISTIC_OPS=1 TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv-rasa/bin/rasa train --quiet \
+  if ! TF_DETERMINISTIC_OPS=1 TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv-rasa/bin/rasa train --quiet --domain domain \
       --fixed-model-name "navigator-$hash" --out models >var/log/train.log 2>&1; then
     tail -40 var/log/train.log >&2
     echo "Training failed; the full log is var/log/train.log" >&2

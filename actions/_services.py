@@ -1,0 +1,60 @@
+"""What every action needs: the knowledge base, the engine, and a way to send a Reply."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.conversation.replies import Reply
+from bot.knowledge.errors import UnknownAreaError
+from bot.knowledge.query import KnowledgeBase
+from bot.triage.engine import TriageEngine
+
+QUESTION_SLOT_PREFIX = "q_"
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KnowledgeBase:
+    return KnowledgeBase.from_settings()
+
+
+@lru_cache(maxsize=1)
+def engine() -> TriageEngine:
+    return TriageEngine(knowledge())
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Text and buttons for every channel; the sources ride along for channels that show them."""
+    custom: dict[str, Any] | None = None
+    if reply.sources:
+        custom = {"sources": [s.model_dump() for s in reply.sources], "emergency": reply.emergency}
+    dispatcher.utter_message(
+        text=reply.text,
+        buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
+        json_message=custom,
+    )
+
+
+def area_of(tracker: Tracker) -> str | None:
+    """The area id in the conversation, if it is one we cover."""
+    value = tracker.get_slot("area")
+    if not value:
+        return None
+    try:
+        return knowledge().resolve_area_id(str(value))
+    except UnknownAreaError:
+        return None
+
+
+def answers_of(tracker: Tracker, area_id: str) -> dict[str, str]:
+    """Answers to this area's questions that help, from the q_<key> slots."""
+    keys = {q.key for q in knowledge().area(area_id).questions}
+    answers = {}
+    for key in keys:
+        value = tracker.get_slot(f"{QUESTION_SLOT_PREFIX}{key}")
+        if value in ("yes", "no"):
+            answers[key] = value
+    return answers

@@ -1,0 +1,55 @@
+"""The practitioner's area: asked once, remembered, changeable at any point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+
+from actions._services import knowledge, send
+from bot.conversation.replies import Reply, uncovered_area_reply
+from bot.knowledge.errors import UnknownAreaError
+
+
+def validated_area(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """The area id for what was typed; for an area we do not cover, say so and clear it."""
+    if not value:
+        return {"area": None}
+    text = value[-1] if isinstance(value, list) else str(value)
+    try:
+        return {"area": knowledge().resolve_area_id(text)}
+    except UnknownAreaError:
+        send(dispatcher, uncovered_area_reply(knowledge(), text))
+        return {"area": None}
+
+
+class ValidateSlots(ValidationAction):
+    """Checks the area whenever it is filled outside a form."""
+
+    def validate_area(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        return validated_area(slot_value, dispatcher)
+
+
+class ActionAfterArea(Action):
+    """Once the area is known: answer the question that was waiting for it, or re-assess."""
+
+    def name(self) -> str:
+        return "action_after_area"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        area = tracker.get_slot("area")
+        if not area:
+            return []
+        pending = tracker.get_slot("pending_action")
+        if pending:
+            return [SlotSet("pending_action", None), FollowupAction(pending)]
+        name = knowledge().area(area).area.name
+        if tracker.get_slot("concern"):
+            send(dispatcher, Reply(f"I'll answer for {name} from now on."))
+            return [FollowupAction("action_assess_concern")]
+        send(dispatcher, Reply(f"Thanks: I'll answer for {name}. What is worrying you about the child? "
+                               "Please leave out names and addresses."))
+        return []

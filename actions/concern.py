@@ -1,0 +1,94 @@
+"""A concern: emergency screening first, then the questions that help, then the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._services import QUESTION_SLOT_PREFIX, answers_of, area_of, engine, knowledge, send
+from actions.area import validated_area
+from bot.conversation.replies import Reply, assessment_reply, handover_reply
+
+MAX_FORM_QUESTIONS = 2
+
+
+class ActionScreenConcern(Action):
+    """Emergencies win: if the words show immediate danger, 999 comes before anything else."""
+
+    def name(self) -> str:
+        return "action_screen_concern"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        concern = tracker.get_slot("concern") or tracker.latest_message.get("text") or ""
+        area = area_of(tracker)
+        risks = engine().screen(concern)
+        if risks:
+            if area:
+                result = engine().assess(area, concern)
+                send(dispatcher, Reply(f"EMERGENCY: {result.immediate_risk.advice}", emergency=True))
+            else:
+                nat = knowledge().national()
+                send(dispatcher, Reply(
+                    f"EMERGENCY: if the child is in immediate danger, call {nat.emergency_number} now. "
+                    "Then contact your area's children's social care front door.", emergency=True))
+        return [SlotSet("concern", concern)]
+
+
+class ValidateQuestionsForm(FormValidationAction):
+    """Asks only what the description has not answered and what would change the level."""
+
+    def name(self) -> str:
+        return "validate_questions_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        area = area_of(tracker)
+        if not area:
+            return ["area"]
+        concern = tracker.get_slot("concern") or ""
+        result = engine().assess(area, concern, answers_of(tracker, area))
+        if result.immediate_risk.flagged:
+            return ["area"]
+        wanted = [f"{QUESTION_SLOT_PREFIX}{q.key}" for q in result.questions
+                  if f"{QUESTION_SLOT_PREFIX}{q.key}" in domain.get("slots", {})]
+        return ["area", *wanted[:MAX_FORM_QUESTIONS]]
+
+    def validate_area(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return validated_area(slot_value, dispatcher)
+
+
+class ActionAssessConcern(Action):
+    """The answer: level and why, next steps, who to contact now, sources with dates."""
+
+    def name(self) -> str:
+        return "action_assess_concern"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        area = area_of(tracker)
+        concern = tracker.get_slot("concern")
+        if not area or not concern:
+            dispatcher.utter_message(response="utter_ask_area" if not area else "utter_ask_concern")
+            return []
+        result = engine().assess(area, concern, answers_of(tracker, area))
+        send(dispatcher, assessment_reply(result))
+        return [SlotSet("level", float(result.level.number) if result.level else None)]
+
+
+class ActionHandoverSummary(Action):
+    """A summary for notes or the safeguarding lead, with no personal data."""
+
+    def name(self) -> str:
+        return "action_handover_summary"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        area = area_of(tracker)
+        concern = tracker.get_slot("concern")
+        if not area or not concern:
+            send(dispatcher, Reply("There is nothing to summarise yet: describe the concern and your area first."))
+            return []
+        send(dispatcher, handover_reply(engine().assess(area, concern, answers_of(tracker, area))))
+        return []

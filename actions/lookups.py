@@ -1,0 +1,103 @@
+"""Questions about the area's guidance: contacts, pathway, consent, escalation, terms, levels."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._services import area_of, knowledge, send
+from bot.conversation import replies
+from bot.conversation.replies import Reply
+
+
+class AreaAction(Action, ABC):
+    """An answer that depends on the area: if it is not known yet, ask, then come back."""
+
+    @abstractmethod
+    def answer(self, area: str, tracker: Tracker) -> Reply: ...
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        area = area_of(tracker)
+        if not area:
+            dispatcher.utter_message(response="utter_ask_area")
+            return [SlotSet("pending_action", self.name())]
+        send(dispatcher, self.answer(area, tracker))
+        return []
+
+
+def _level(tracker: Tracker) -> int | None:
+    value = tracker.get_slot("level")
+    return int(value) if value else None
+
+
+class ActionContacts(AreaAction):
+    def name(self) -> str:
+        return "action_contacts"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        return replies.contacts_reply(knowledge(), area)
+
+
+class ActionPathway(AreaAction):
+    def name(self) -> str:
+        return "action_pathway"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        return replies.pathway_reply(knowledge(), area, _level(tracker))
+
+
+class ActionStepUpDown(AreaAction):
+    def name(self) -> str:
+        return "action_step_up_down"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        return replies.pathway_reply(knowledge(), area, stages={"step_up", "step_down", "plan_not_working"})
+
+
+class ActionConsent(AreaAction):
+    def name(self) -> str:
+        return "action_consent"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        return replies.consent_reply(knowledge(), area)
+
+
+class ActionEscalation(AreaAction):
+    def name(self) -> str:
+        return "action_escalation"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        return replies.escalation_reply(knowledge(), area)
+
+
+class ActionLevelMeaning(AreaAction):
+    def name(self) -> str:
+        return "action_level_meaning"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        number = tracker.get_slot("level_number")
+        return replies.level_meaning_reply(knowledge(), area, int(number) if number and str(number).isdigit() else None)
+
+
+class ActionServices(AreaAction):
+    def name(self) -> str:
+        return "action_services"
+
+    def answer(self, area: str, tracker: Tracker) -> Reply:
+        return replies.services_reply(knowledge(), area, _level(tracker))
+
+
+class ActionDefineTerm(Action):
+    """A term's meaning in the area's documents (or another area's, said so)."""
+
+    def name(self) -> str:
+        return "action_define_term"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        term = tracker.get_slot("term") or tracker.latest_message.get("text") or ""
+        area = area_of(tracker) or knowledge().covered()[0][0]
+        send(dispatcher, replies.definition_reply(knowledge(), area, str(term)))
+        return [SlotSet("term", None)]

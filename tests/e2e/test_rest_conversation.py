@@ -1,0 +1,140 @@
+"""End to end: the real Rasa server and action server, conversing over the REST channel.
+
+Needs the trained model (models/current.tar.gz, built by `make test` before pytest);
+without it these tests are skipped and say so.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained Rasa model: run `make model` (make test does)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, seconds: int, procs: list[subprocess.Popen]) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        for p in procs:
+            if p.poll() is not None:
+                raise RuntimeError(f"{p.args[:3]} exited with {p.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"{url} not healthy after {seconds}s")
+
+
+@pytest.fixture(scope="module")
+def rasa(loaded_engine, tmp_path_factory):
+    tmp: Path = tmp_path_factory.mktemp("e2e")
+    actions_port, rasa_port = _free_port(), _free_port()
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        "tracker_store:\n  type: rasa_addons.tracker_store.RedactingSQLTrackerStore\n"
+    )
+    env = {**os.environ, "DATABASE_URL": str(loaded_engine.url), "PYTHONPATH": str(PROJECT_ROOT),
+           "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    logs = [open(tmp / "actions.log", "w"), open(tmp / "rasa.log", "w")]
+    procs = [
+        subprocess.Popen([str(PROJECT_ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+                          "--port", str(actions_port)], cwd=PROJECT_ROOT, env=env, stdout=logs[0], stderr=logs[0]),
+        subprocess.Popen([str(PROJECT_ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
+                          "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml")],
+                         cwd=PROJECT_ROOT, env=env, stdout=logs[1], stderr=logs[1]),
+    ]
+    try:
+        _wait(f"http://127.0.0.1:{actions_port}/health", 60, procs)
+        _wait(f"http://127.0.0.1:{rasa_port}/", 240, procs)
+        yield f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+    except Exception:
+        for log in logs:
+            log.flush()
+        print((tmp / "rasa.log").read_text()[-3000:])
+        raise
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+        for log in logs:
+            log.close()
+
+
+def say(url: str, sender: str, message: str) -> list[dict]:
+    r = httpx.post(url, json={"sender": sender, "message": message}, timeout=60)
+    r.raise_for_status()
+    return r.json()
+
+
+def converse_until_answer(url: str, sender: str, concern: str, answer: str = "no", turns: int = 4) -> str:
+    """Send the concern, answer any questions that help, and return the whole reply text."""
+    replies = say(url, sender, concern)
+    text = "\n".join(m.get("text", "") for m in replies)
+    for _ in range(turns):
+        if "level " in text.lower() and "Who to contact now" in text:
+            return text
+        replies = say(url, sender, answer)
+        text += "\n" + "\n".join(m.get("text", "") for m in replies)
+    return text
+
+
+BELT = "Dad hits him with a belt and he has marks on his legs."
+
+
+@pytest.mark.parametrize(
+    "area, level, numbers",
+    [
+        ("Worcs", "level 4", ["01905 822666", "01905 768020"]),
+        ("Tameside", "level 4", ["0161 342 4101", "0161 342 2222"]),
+        ("Redcar", "level 4", ["01642 130680"]),
+        ("Stockton", "level 4", ["no number given"]),
+        ("Cambs", "level 3", ["no number given"]),
+    ],
+)
+def test_each_area_gets_its_own_level_and_numbers(rasa, area, level, numbers):
+    sender = f"e2e-{area}"
+    first = " ".join(m.get("text", "") for m in say(rasa, sender, f"I work in {area}"))
+    assert "answer for" in first
+    text = converse_until_answer(rasa, sender, BELT)
+    assert level in text, text
+    for n in numbers:
+        assert n in text, (n, text)
+
+
+def test_the_questions_that_help_are_asked_and_change_the_level(rasa):
+    sender = "e2e-form"
+    say(rasa, sender, "I'm in Worcestershire")
+    text = converse_until_answer(rasa, sender, "I am worried about a year 3 boy, mum says she cannot cope with his behaviour at home and is struggling with his routines.", answer="yes")
+    assert "level 3" in text or "level 4" in text, text
+
+
+def test_an_emergency_gets_999_and_the_urgent_number_first(rasa):
+    sender = "e2e-emergency"
+    say(rasa, sender, "I'm in Tameside")
+    replies = say(rasa, sender, "He came in with a fresh bruise on his cheek and said dad punched him this morning.")
+    assert replies and "999" in replies[0]["text"]
+    assert "0161 342" in replies[0]["text"]
+
+
+def test_an_area_we_do_not_cover(rasa):
+    text = " ".join(m.get("text", "") for m in say(rasa, "e2e-leeds", "I'm in Leeds"))
+    assert "don't hold guidance" in text and "999" in text
