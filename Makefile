@@ -52,8 +52,9 @@ test: setup check validate model pytest stories
 eval: knowledge
 	@$(PY) -m bot.triage.evaluate
 
-bench: knowledge
+bench: knowledge model
 	@$(PY) scripts/bench_assess.py
+	@$(PY) scripts/bench_chat.py
 
 lint: setup
 	@.venv/bin/ruff check bot api actions tests scripts

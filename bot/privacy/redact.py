@@ -74,6 +74,13 @@ def _knowledge_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), frozenset(numbers)
 
 
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    path = Path(__file__).with_name("first_names.txt")
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return frozenset(w for ln in lines for w in ln.split())
+
+
 def _keep_service_number(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group(0))
     _, numbers = _knowledge_words()
@@ -84,6 +91,8 @@ def _redact_capitalised(match: re.Match[str], text: str) -> str:
     words, _ = _knowledge_words()
     phrase = match.group(0)
     parts = phrase.split()
+    if any(p.lower().strip("'’").removesuffix("'s").removesuffix("’s") in _first_names() for p in parts):
+        return PLACEHOLDER["name"]
     if all(p.lower().strip("'’") in _COMMON or p.lower().strip("'’s") in words for p in parts):
         return phrase
     start = match.start()

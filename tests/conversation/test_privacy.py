@@ -93,3 +93,12 @@ def test_a_bad_conversation_database_url_fails_fast_with_a_clear_message():
                          env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
     assert "TrackerStoreUnavailable" in out.stderr and "TRACKER_DATABASE_URL" in out.stderr
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Jake has been bunking off all term.", "Jake"),
+    ("Olivia's mum rang the school.", "Olivia"),
+    ("I saw Tyler at pick-up with a bruise.", "Tyler"),
+])
+def test_a_common_first_name_is_redacted_even_at_the_start_of_a_sentence(text, name):
+    assert name not in redact(text)

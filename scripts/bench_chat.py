@@ -1,0 +1,136 @@
+"""Benchmark the conversation: REST turn latency with actions, startup time, memory.
+
+Starts the action server and the Rasa server on free loopback ports (the trained model in
+models/current.tar.gz), measures how long each takes to become healthy, then drives
+bounded conversations over /webhooks/rest/webhook at concurrency 1 and 8 and prints p50/p95
+per turn and the resident memory of each process. Target (issue 4): p95 <= 300 ms at 8.
+
+    .venv/bin/python scripts/bench_chat.py [--conversations 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+TURNS = [
+    "I work in Worcestershire",
+    "She has been bunking off every week for months and mum can't get her up.",
+    "no",
+    "no",
+    "who do I call?",
+    "what's a TAF?",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    out = [int(k) for k in kids]
+    for k in list(out):
+        out += _children(k)
+    return out
+
+
+def wait(url: str, limit: float) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+async def converse(url: str, conversations: int, concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue = iter(range(conversations))
+    async with httpx.AsyncClient(timeout=60) as client:
+        async def worker() -> None:
+            for n in queue:
+                sender = f"bench-{concurrency}-{n}"
+                for text in TURNS:
+                    t = time.perf_counter()
+                    r = await client.post(url, json={"sender": sender, "message": text})
+                    r.raise_for_status()
+                    latencies.append((time.perf_counter() - t) * 1000)
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=40)
+    args = parser.parse_args()
+    actions_port, rasa_port = free_port(), free_port()
+    tmp = ROOT / "var" / "bench"
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        "tracker_store:\n  type: rasa_addons.tracker_store.RedactingSQLTrackerStore\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
+           "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
+    started = time.perf_counter()
+    actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rasa = subprocess.Popen([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(ROOT / "models/current.tar.gz"),
+                             "--port", str(rasa_port), "--endpoints", str(tmp / "endpoints.yml"),
+                             "--credentials", str(ROOT / "credentials.yml")],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        a = wait(f"http://127.0.0.1:{actions_port}/health", 120)
+        r = wait(f"http://127.0.0.1:{rasa_port}/", 300)
+        print(f"startup: action server {a:.1f} s, Rasa server {r:.1f} s (from launch, in parallel; {time.perf_counter() - started:.1f} s total)")
+        url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        asyncio.run(converse(url, 4, 2))  # warm up
+        for concurrency in (1, 8):
+            lat = asyncio.run(converse(url, args.conversations, concurrency))
+            print(f"concurrency {concurrency}: {len(lat)} turns  p50={pct(lat, 50):6.1f} ms  p95={pct(lat, 95):6.1f} ms"
+                  + ("  (target p95 <= 300 ms)" if concurrency == 8 else ""))
+        print(f"RSS: Rasa server {rss_mb(rasa.pid):.0f} MB, action server {rss_mb(actions.pid):.0f} MB")
+    finally:
+        for p in (rasa, actions):
+            p.terminate()
+        for p in (rasa, actions):
+            p.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
