@@ -141,36 +141,34 @@ def pathway_reply(kb: KnowledgeBase, area: str, level: int | None = None, stages
     return Reply("\n".join(lines), sources=_unique(sources))
 
 
+def _listed_reply(kb: KnowledgeBase, ak: AreaKnowledge, header: str, items: list, silent: str) -> Reply:
+    """A header, one line per sourced fact, and the source; ``silent`` when there are none."""
+    if not items:
+        return Reply(silent)
+    today = kb.today()
+    sources = [_citation_ref(ak.cite(i.source), today) for i in items]
+    lines = [header, *(f"- {i.text}" for i in items), f"Source: {_source_summary(sources)}"]
+    return Reply("\n".join(lines), sources=_unique(sources))
+
+
 def consent_reply(kb: KnowledgeBase, area: str) -> Reply:
     ak = kb.area(area)
-    today = kb.today()
-    if not ak.consent:
-        return Reply(
-            f"{ak.area.name}'s guidance says nothing specific about consent or information sharing. "
-            "Talk to your safeguarding lead. If a child may be at risk of significant harm, share "
-            "your concern with the front door without delay."
-        )
-    lines = [f"Consent and information sharing in {ak.area.name}:"]
-    lines += [f"- {c.text}" for c in ak.consent]
-    sources = [_citation_ref(ak.cite(c.source), today) for c in ak.consent]
-    lines.append(f"Source: {_source_summary(sources)}")
-    return Reply("\n".join(lines), sources=_unique(sources))
+    return _listed_reply(
+        kb, ak, f"Consent and information sharing in {ak.area.name}:", ak.consent,
+        f"{ak.area.name}'s guidance says nothing specific about consent or information sharing. "
+        "Talk to your safeguarding lead. If a child may be at risk of significant harm, share "
+        "your concern with the front door without delay.",
+    )
 
 
 def escalation_reply(kb: KnowledgeBase, area: str) -> Reply:
     ak = kb.area(area)
-    today = kb.today()
-    if not ak.escalation:
-        return Reply(
-            f"{ak.area.name}'s guidance does not describe how to escalate a professional "
-            "disagreement. Raise it with your safeguarding lead or line manager, and ask the "
-            "local safeguarding partnership for its escalation policy."
-        )
-    lines = [f"If you disagree with a decision in {ak.area.name}:"]
-    lines += [f"- {e.text}" for e in ak.escalation]
-    sources = [_citation_ref(ak.cite(e.source), today) for e in ak.escalation]
-    lines.append(f"Source: {_source_summary(sources)}")
-    return Reply("\n".join(lines), sources=_unique(sources))
+    return _listed_reply(
+        kb, ak, f"If you disagree with a decision in {ak.area.name}:", ak.escalation,
+        f"{ak.area.name}'s guidance does not describe how to escalate a professional "
+        "disagreement. Raise it with your safeguarding lead or line manager, and ask the "
+        "local safeguarding partnership for its escalation policy.",
+    )
 
 
 def definition_reply(kb: KnowledgeBase, area: str, term: str) -> Reply:
