@@ -96,10 +96,22 @@ def ask_area_response(knowledge: KnowledgeSet) -> list[dict]:
     return [{"text": text, "buttons": buttons}]
 
 
+def help_response(knowledge: KnowledgeSet) -> list[dict]:
+    areas = ", ".join(loaded.pack.area.name for _, loaded in sorted(knowledge.packs.items()))
+    text = (f"I help people who work with children decide the level of need under their area's "
+            f"threshold guidance ({areas}). Describe the worry in your own words; I'll say the level "
+            "and why, what to do next, who to contact now, and the consent and escalation rules, each "
+            "with its source. I support your professional judgement; I don't replace it.")
+    buttons = [{"title": t, "payload": p} for t, p in (
+        ("Who do I call?", "/ask_contacts"), ("What happens next?", "/ask_pathway"), ("Do I need consent?", "/ask_consent"))]
+    return [{"text": text, "buttons": buttons}]
+
+
 def domain_document(knowledge: KnowledgeSet) -> dict:
     slots, responses = question_slots(knowledge)
     responses["utter_emergency"] = emergency_response(knowledge)
     responses["utter_ask_area"] = ask_area_response(knowledge)
+    responses["utter_help"] = help_response(knowledge)
     # The form lists every question slot; validate_questions_form picks, per concern, the
     # few whose answer would change the level.
     forms = {"questions_form": {"required_slots": ["area", *slots]}}
