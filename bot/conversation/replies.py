@@ -7,8 +7,10 @@ and how old the source is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
 from bot.triage.result import Assessment, ContactResult, SourceRef
@@ -141,13 +143,14 @@ def pathway_reply(kb: KnowledgeBase, area: str, level: int | None = None, stages
     return Reply("\n".join(lines), sources=_unique(sources))
 
 
-def _listed_reply(kb: KnowledgeBase, ak: AreaKnowledge, header: str, items: list, silent: str) -> Reply:
+def _listed_reply(kb: KnowledgeBase, ak: AreaKnowledge, header: str, items: list, silent: str,
+                  line: Callable[[Any], str] = lambda item: item.text) -> Reply:
     """A header, one line per sourced fact, and the source; ``silent`` when there are none."""
     if not items:
         return Reply(silent)
     today = kb.today()
     sources = [_citation_ref(ak.cite(i.source), today) for i in items]
-    lines = [header, *(f"- {i.text}" for i in items), f"Source: {_source_summary(sources)}"]
+    lines = [header, *(f"- {line(i)}" for i in items), f"Source: {_source_summary(sources)}"]
     return Reply("\n".join(lines), sources=_unique(sources))
 
 
@@ -185,28 +188,22 @@ def definition_reply(kb: KnowledgeBase, area: str, term: str) -> Reply:
 
 def level_meaning_reply(kb: KnowledgeBase, area: str, number: int | None) -> Reply:
     ak = kb.area(area)
-    today = kb.today()
-    levels = [lv for lv in ak.levels if number is None or lv.number == number]
-    if not levels:
-        return Reply(f"{ak.area.name} has levels {', '.join(str(lv.number) for lv in ak.levels)} only.")
-    lines = [f"Levels of need in {ak.area.name} ({len(ak.levels)} levels):"]
-    lines += [f"- Level {lv.number}, {lv.name}: {lv.meaning} Response: {lv.typical_response}" for lv in levels]
-    sources = [_citation_ref(ak.cite(lv.source), today) for lv in levels]
-    lines.append(f"Source: {_source_summary(sources)}")
-    return Reply("\n".join(lines), sources=_unique(sources))
+    return _listed_reply(
+        kb, ak, f"Levels of need in {ak.area.name} ({len(ak.levels)} levels):",
+        [lv for lv in ak.levels if number is None or lv.number == number],
+        f"{ak.area.name} has levels {', '.join(str(lv.number) for lv in ak.levels)} only.",
+        line=lambda lv: f"Level {lv.number}, {lv.name}: {lv.meaning} Response: {lv.typical_response}",
+    )
 
 
 def services_reply(kb: KnowledgeBase, area: str, level: int | None = None) -> Reply:
     ak = kb.area(area)
-    today = kb.today()
-    levels = [lv for lv in ak.levels if lv.services and (level is None or lv.number == level)]
-    if not levels:
-        return Reply(f"{ak.area.name}'s guidance does not list services by level. Ask your safeguarding lead or the early help team.")
-    lines = [f"Services named in {ak.area.name}'s guidance:"]
-    lines += [f"- Level {lv.number}: {', '.join(lv.services)}" for lv in levels]
-    sources = [_citation_ref(ak.cite(lv.source), today) for lv in levels]
-    lines.append(f"Source: {_source_summary(sources)}")
-    return Reply("\n".join(lines), sources=_unique(sources))
+    return _listed_reply(
+        kb, ak, f"Services named in {ak.area.name}'s guidance:",
+        [lv for lv in ak.levels if lv.services and (level is None or lv.number == level)],
+        f"{ak.area.name}'s guidance does not list services by level. Ask your safeguarding lead or the early help team.",
+        line=lambda lv: f"Level {lv.number}: {', '.join(lv.services)}",
+    )
 
 
 def uncovered_area_reply(kb: KnowledgeBase, name: str) -> Reply:
