@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._services import QUESTION_SLOT_PREFIX, answers_of, area_of, engine, knowledge, send
 from actions.area import validated_area
-from bot.conversation.replies import Reply, assessment_reply, handover_reply
+from bot.conversation.replies import Reply, assessment_reply, handover_reply, screening_reply
 
 MAX_FORM_QUESTIONS = 2
 
@@ -24,17 +24,9 @@ class ActionScreenConcern(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         concern = tracker.get_slot("concern") or tracker.latest_message.get("text") or ""
-        area = area_of(tracker)
-        risks = engine().screen(concern)
-        if risks:
-            if area:
-                result = engine().assess(area, concern)
-                send(dispatcher, Reply(f"EMERGENCY: {result.immediate_risk.advice}", emergency=True))
-            else:
-                nat = knowledge().national()
-                send(dispatcher, Reply(
-                    f"EMERGENCY: if the child is in immediate danger, call {nat.emergency_number} now. "
-                    "Then contact your area's children's social care front door.", emergency=True))
+        reply = screening_reply(knowledge(), engine(), concern, area_of(tracker))
+        if reply:
+            send(dispatcher, reply)
         return [SlotSet("concern", concern)]
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
+from bot.triage.engine import TriageEngine
 from bot.triage.result import Assessment, ContactResult, SourceRef
 
 MAX_REASONS = 4
@@ -70,6 +71,20 @@ def _contact_line(c: ContactResult) -> str:
 
 def emergency_text(result: Assessment) -> str:
     return f"EMERGENCY: {result.immediate_risk.advice}"
+
+
+def screening_reply(kb: KnowledgeBase, engine: TriageEngine, concern: str, area: str | None) -> Reply | None:
+    """999 and the area's urgent contact, before any question, when the words show danger now.
+
+    Without an area yet, 999 and the front door in general: the area is asked next.
+    """
+    if not engine.screen(concern):
+        return None
+    if area:
+        return Reply(emergency_text(engine.assess(area, concern)), emergency=True)
+    nat = kb.national()
+    return Reply(f"EMERGENCY: if the child is in immediate danger, call {nat.emergency_number} now. "
+                 "Then contact your area's children's social care front door.", emergency=True)
 
 
 def assessment_reply(result: Assessment) -> Reply:
