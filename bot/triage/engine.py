@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.knowledge.hours import local
 from bot.knowledge.query import AreaKnowledge, Citation, ContactNow, KnowledgeBase
-from bot.knowledge.schema import TIER_ORDER, Indicator, SharedVocabulary, Tier
+from bot.knowledge.schema import Indicator, SharedVocabulary, Tier
 from bot.triage.result import (
     AccumulationNote,
     Action,

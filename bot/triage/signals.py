@@ -18,7 +18,7 @@ from functools import cached_property
 
 from bot.knowledge.schema import Signal
 from bot.triage.ages import ages_in
-from bot.triage.text import Word, lemma_of, nlp, words
+from bot.triage.text import Word, nlp, words
 
 MAX_GAP = 2
 PREFIX_KEY = 3
