@@ -40,12 +40,6 @@ def nlp() -> Language:
     return pipeline
 
 
-def lemma_of(word: str) -> str:
-    """The lookup lemma of a single word, lower-cased."""
-    doc = nlp()(word.lower())
-    return doc[0].lemma_.lower() if len(doc) else word.lower()
-
-
 def words(text: str) -> list[Word]:
     """Tokenise ``text`` into words with sentence and clause numbers."""
     out: list[Word] = []
