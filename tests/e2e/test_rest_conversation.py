@@ -6,83 +6,17 @@ without it these tests are skipped and say so.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-from pathlib import Path
-
-import httpx
 import pytest
 
-from bot.config import PROJECT_ROOT
+from tests.support.stack import needs_model, running_stack, say
 
-MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained Rasa model: run `make model` (make test does)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, seconds: int, procs: list[subprocess.Popen]) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        for p in procs:
-            if p.poll() is not None:
-                raise RuntimeError(f"{p.args[:3]} exited with {p.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise TimeoutError(f"{url} not healthy after {seconds}s")
+pytestmark = needs_model
 
 
 @pytest.fixture(scope="module")
 def rasa(loaded_engine, tmp_path_factory):
-    tmp: Path = tmp_path_factory.mktemp("e2e")
-    actions_port, rasa_port = _free_port(), _free_port()
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "tracker_store:\n  type: rasa_addons.tracker_store.RedactingSQLTrackerStore\n"
-    )
-    env = {**os.environ, "DATABASE_URL": str(loaded_engine.url), "PYTHONPATH": str(PROJECT_ROOT),
-           "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    logs = [open(tmp / "actions.log", "w"), open(tmp / "rasa.log", "w")]
-    procs = [
-        subprocess.Popen([str(PROJECT_ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-                          "--port", str(actions_port)], cwd=PROJECT_ROOT, env=env, stdout=logs[0], stderr=logs[0]),
-        subprocess.Popen([str(PROJECT_ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-                          "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml")],
-                         cwd=PROJECT_ROOT, env=env, stdout=logs[1], stderr=logs[1]),
-    ]
-    try:
-        _wait(f"http://127.0.0.1:{actions_port}/health", 60, procs)
-        _wait(f"http://127.0.0.1:{rasa_port}/", 240, procs)
-        yield f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-    except Exception:
-        for log in logs:
-            log.flush()
-        print((tmp / "rasa.log").read_text()[-3000:])
-        raise
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
-        for log in logs:
-            log.close()
-
-
-def say(url: str, sender: str, message: str) -> list[dict]:
-    r = httpx.post(url, json={"sender": sender, "message": message}, timeout=60)
-    r.raise_for_status()
-    return r.json()
+    with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url)) as stack:
+        yield stack.rest_webhook
 
 
 def converse_until_answer(url: str, sender: str, concern: str, answer: str = "no", turns: int = 4) -> str:

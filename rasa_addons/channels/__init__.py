@@ -1,0 +1,1 @@
+"""Rasa input channels of our own: Teams (botframework) and Slack, with the fixes they need."""
