@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge")
     timezone: str = Field(default="Europe/London", description="Clock for office hours")
     app_env: Literal["production", "development"] = "production"
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Rasa server the web chat forwards turns to (its REST channel)",
+    )
 
 
 @lru_cache
