@@ -26,11 +26,17 @@ def engine() -> TriageEngine:
     return TriageEngine(knowledge())
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """Text and buttons for every channel; the sources ride along for channels that show them."""
+def send(dispatcher: CollectingDispatcher, reply: Reply, area: str | None = None) -> None:
+    """Text and buttons for every channel; the sources ride along for channels that show them.
+
+    ``area`` (the conversation's area id, when known) rides along too, so the web chat can
+    keep that area's urgent number on screen.
+    """
     custom: dict[str, Any] | None = None
     if reply.sources:
         custom = {"sources": [s.model_dump() for s in reply.sources], "emergency": reply.emergency}
+    if area:
+        custom = {**(custom or {"emergency": reply.emergency}), "area": area}
     dispatcher.utter_message(
         text=reply.text,
         buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,

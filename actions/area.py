@@ -48,8 +48,8 @@ class ActionAfterArea(Action):
             return [SlotSet("pending_action", None), FollowupAction(pending)]
         name = knowledge().area(area).area.name
         if tracker.get_slot("concern"):
-            send(dispatcher, Reply(f"I'll answer for {name} from now on."))
+            send(dispatcher, Reply(f"I'll answer for {name} from now on."), area)
             return [FollowupAction("action_assess_concern")]
         send(dispatcher, Reply(f"Thanks: I'll answer for {name}. What is worrying you about the child? "
-                               "Please leave out names and addresses."))
+                               "Please leave out names and addresses."), area)
         return []

@@ -24,9 +24,10 @@ class ActionScreenConcern(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         concern = tracker.get_slot("concern") or tracker.latest_message.get("text") or ""
-        reply = screening_reply(knowledge(), engine(), concern, area_of(tracker))
+        area = area_of(tracker)
+        reply = screening_reply(knowledge(), engine(), concern, area)
         if reply:
-            send(dispatcher, reply)
+            send(dispatcher, reply, area)
         return [SlotSet("concern", concern)]
 
 
@@ -66,7 +67,7 @@ class ActionAssessConcern(Action):
             dispatcher.utter_message(response="utter_ask_area" if not area else "utter_ask_concern")
             return []
         result = engine().assess(area, concern, answers_of(tracker, area))
-        send(dispatcher, assessment_reply(result))
+        send(dispatcher, assessment_reply(result), area)
         return [SlotSet("level", float(result.level.number) if result.level else None)]
 
 
@@ -82,5 +83,5 @@ class ActionHandoverSummary(Action):
         if not area or not concern:
             send(dispatcher, Reply("There is nothing to summarise yet: describe the concern and your area first."))
             return []
-        send(dispatcher, handover_reply(engine().assess(area, concern, answers_of(tracker, area))))
+        send(dispatcher, handover_reply(engine().assess(area, concern, answers_of(tracker, area))), area)
         return []

@@ -24,7 +24,7 @@ class AreaAction(Action, ABC):
         if not area:
             dispatcher.utter_message(response="utter_ask_area")
             return [SlotSet("pending_action", self.name())]
-        send(dispatcher, self.answer(area, tracker))
+        send(dispatcher, self.answer(area, tracker), area)
         return []
 
 
@@ -98,6 +98,7 @@ class ActionDefineTerm(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         term = tracker.get_slot("term") or tracker.latest_message.get("text") or ""
-        area = area_of(tracker) or knowledge().covered()[0][0]
-        send(dispatcher, replies.definition_reply(knowledge(), area, str(term)))
+        known = area_of(tracker)
+        area = known or knowledge().covered()[0][0]
+        send(dispatcher, replies.definition_reply(knowledge(), area, str(term)), known)
         return [SlotSet("term", None)]
