@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import assess, health
+from api.routes import assess, chat, health
 from bot.knowledge.query import KnowledgeBase
 from bot.triage.engine import TriageEngine
 
@@ -36,6 +36,7 @@ def create_app(kb: KnowledgeBase | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(assess.router)
+    app.include_router(chat.router)
     return app
 
 

@@ -1,0 +1,86 @@
+"""Forward one chat turn to Rasa's REST channel and fold its replies into whole messages.
+
+Rasa's REST channel answers with a list: text (with buttons) and, separately, the custom
+json our actions attach (``{"sources": [...], "emergency": bool, "area": id}``). The web
+chat wants one message per reply with its citations, so each custom part is merged into
+the text message before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+CONNECT_SECONDS = 3.0
+ANSWER_SECONDS = 60.0
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa could not be reached or gave no usable answer."""
+
+
+@dataclass
+class BotMessage:
+    text: str | None = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    emergency: bool = False
+
+
+@dataclass
+class BotTurn:
+    messages: list[BotMessage]
+    area: str | None = None
+
+
+def fold(raw: list[dict[str, Any]]) -> BotTurn:
+    """Merge each custom part into the message before it; keep the last area reported."""
+    turn = BotTurn(messages=[])
+    for part in raw:
+        if not isinstance(part, dict):
+            continue
+        custom = part.get("custom")
+        if isinstance(custom, dict) and not part.get("text"):
+            if isinstance(custom.get("area"), str):
+                turn.area = custom["area"]
+            if turn.messages:
+                target = turn.messages[-1]
+                target.sources += [s for s in custom.get("sources") or [] if isinstance(s, dict)]
+                target.emergency = target.emergency or bool(custom.get("emergency"))
+            continue
+        text = part.get("text")
+        buttons = [
+            {"title": str(b["title"]), "payload": str(b["payload"])}
+            for b in part.get("buttons") or []
+            if isinstance(b, dict) and b.get("title") and b.get("payload")
+        ]
+        if text or buttons:
+            turn.messages.append(BotMessage(text=text if isinstance(text, str) else None, buttons=buttons))
+    return turn
+
+
+class RasaRest:
+    """Rasa's REST channel at ``base_url``; ``transport`` lets tests stand in for Rasa."""
+
+    def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None):
+        self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.transport = transport
+
+    async def turn(self, sender: str, message: str) -> BotTurn:
+        timeout = httpx.Timeout(ANSWER_SECONDS, connect=CONNECT_SECONDS)
+        try:
+            async with httpx.AsyncClient(timeout=timeout, transport=self.transport) as client:
+                response = await client.post(self.webhook, json={"sender": sender, "message": message})
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__} reaching Rasa") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+        try:
+            raw = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("Rasa's answer was not JSON") from exc
+        if not isinstance(raw, list):
+            raise RasaUnavailable("Rasa's answer was not a list of messages")
+        return fold(raw)

@@ -1,0 +1,237 @@
+"""The intranet web chat: the page at ``/`` and ``POST /chat/messages``, which forwards a turn to Rasa.
+
+The page talks only to this API (same origin, so no CORS). Each answer carries the area's
+urgent contacts from the knowledge base, so the page keeps 999 and the area's number on
+screen. If Rasa cannot be reached, the answer is still the emergency advice (503), because
+emergency advice must never wait for a backend.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from api.deps import KnowledgeDep
+from api.errors import PROBLEM, FieldProblem, Problem, problem
+from api.rasa_rest import BotTurn, RasaRest, RasaUnavailable
+from bot.config import get_settings
+from bot.knowledge.errors import UnknownAreaError
+from bot.knowledge.query import KnowledgeBase
+from bot.triage.result import SourceRef
+
+log = logging.getLogger("api.chat")
+router = APIRouter(tags=["web chat"])
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+MAX_MESSAGE_CHARS = 2000
+SENDER_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+AREA_ID_PATTERN = r"^[a-z0-9-]{2,40}$"
+FALLBACK_EMERGENCY_NUMBER = "999"  # England-wide; used only if the knowledge base is down too
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class ChatTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"sender": "3f9c0a7e51b24d6c8e0f1a2b3c4d5e6f", "message": "I work in Tameside", "area": None}],
+    })
+
+    sender: str = Field(pattern=SENDER_PATTERN,
+                        description="Random id the page made for this conversation (16-64 letters, digits, - or _); never a name")
+    message: str = Field(max_length=MAX_MESSAGE_CHARS,
+                         description="What the practitioner typed, or a button's payload. Please leave out names and addresses.")
+    area: str | None = Field(default=None, pattern=AREA_ID_PATTERN,
+                             description="The area id the assistant last reported, so the emergency advice names it even if Rasa is down")
+
+    @field_validator("message")
+    @classmethod
+    def _has_words(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is empty: type a message")
+        return v.strip()
+
+
+class ChatButton(BaseModel):
+    title: str
+    payload: str
+
+
+class ChatMessage(BaseModel):
+    text: str | None
+    buttons: list[ChatButton] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    emergency: bool = False
+
+
+class UrgentContact(BaseModel):
+    name: str
+    phone: str | None
+    phone_note: str | None = Field(description="What the source says when it gives no number")
+    hours: str
+    available_now: bool | None = Field(description="null when the source gives no times")
+    source: SourceRef
+    source_age: str = Field(description="The source's date and how old it is")
+
+
+class AreaBanner(BaseModel):
+    id: str
+    name: str
+    urgent: list[UrgentContact] = Field(description="The area's urgent contacts, open ones first")
+
+
+class ChatReply(BaseModel):
+    messages: list[ChatMessage]
+    area: AreaBanner | None = None
+    emergency_number: str
+
+
+class AreaChoice(BaseModel):
+    id: str
+    name: str
+
+
+def get_rasa() -> RasaRest:
+    return RasaRest(get_settings().rasa_url)
+
+
+RasaDep = Annotated[RasaRest, Depends(get_rasa)]
+
+
+# --- the page ------------------------------------------------------------------------------
+@router.get("/", include_in_schema=False)
+async def page() -> FileResponse:
+    return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+@router.get("/chat/static/{name}", include_in_schema=False)
+async def asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise HTTPException(404, "Not found")
+    return FileResponse(WEB_DIR / name, media_type=ASSETS[name], headers={"Cache-Control": "no-cache", **PAGE_HEADERS})
+
+
+@router.get("/chat/areas", response_model=list[AreaChoice], summary="The areas the assistant covers")
+async def areas(kb: KnowledgeDep) -> list[AreaChoice]:
+    return [AreaChoice(id=i, name=n) for i, n in kb.covered()]
+
+
+# --- the area's urgent contacts ------------------------------------------------------------
+def area_banner(kb: KnowledgeBase, area_id: str, moment: datetime | None = None) -> AreaBanner:
+    """The area's urgent contacts as its pack gives them (never a made-up number), open ones first."""
+    ak = kb.area(area_id)
+    today = kb.today()
+    order = {True: 0, None: 1, False: 2}
+    statuses = [cs for cs in kb.contacts_at(area_id, moment) if cs.contact.urgent and cs.contact.role != "emergency"]
+    statuses.sort(key=lambda cs: order[cs.available_now])
+    urgent = []
+    for cs in statuses:
+        c, cit = cs.contact, cs.citation
+        urgent.append(UrgentContact(
+            name=c.name, phone=c.phone, phone_note=c.phone_note, hours=c.hours.text, available_now=cs.available_now,
+            source=SourceRef(document=cit.document, title=cit.title, date_label=cit.date_label, year=cit.year,
+                             age_years=cit.age_years(today), section=cit.section),
+            source_age=cit.age_text(today),
+        ))
+    return AreaBanner(id=ak.id, name=ak.area.name, urgent=urgent)
+
+
+def _known_area(kb: KnowledgeBase, area_id: str | None) -> str | None:
+    if not area_id:
+        return None
+    try:
+        return kb.resolve_area_id(area_id)
+    except UnknownAreaError:
+        return None
+
+
+def emergency_advice(number: str, banner: AreaBanner | None) -> str:
+    first = f"If a child is in immediate danger, call {number} now."
+    if banner is None:
+        return f"{first} Then contact your local children's social care front door."
+    when = {True: "open now", False: "closed now", None: "hours not stated in the source"}
+    lines = [f"{c.name}: {c.phone} ({when[c.available_now]})" if c.phone else f"{c.name}: {c.phone_note}"
+             for c in banner.urgent]
+    if not lines:
+        return f"{first} Then contact {banner.name} children's social care (its guidance gives no urgent number)."
+    return f"{first} Then contact {banner.name} children's social care: " + "; ".join(lines) + "."
+
+
+def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str) -> JSONResponse:
+    """503 problem+json that still carries the emergency advice, named for the area when known."""
+    try:
+        number = kb.national().emergency_number
+        known = _known_area(kb, area_id)
+        banner = area_banner(kb, known) if known else None
+    except Exception:  # noqa: BLE001 - the knowledge base may be down too; 999 must still be said
+        log.exception("knowledge base unavailable while Rasa is down")
+        number, banner = FALLBACK_EMERGENCY_NUMBER, None
+    advice = emergency_advice(number, banner)
+    detail = f"The assistant is unavailable right now, so your message was not answered. {advice}"
+    sources = list({c.source.title + c.source.section: c.source for c in banner.urgent}.values()) if banner else []
+    reply = ChatReply(
+        messages=[ChatMessage(text=f"The assistant is unavailable right now. Please try again in a few minutes.\n{advice}",
+                              sources=sources, emergency=True)],
+        area=banner,
+        emergency_number=number,
+    )
+    body: dict[str, Any] = Problem(title="The assistant is unavailable", status=503, detail=detail).model_dump()
+    body.update(reply.model_dump(mode="json"))
+    log.warning("web chat: Rasa unavailable (%s); emergency advice sent", why)
+    return JSONResponse(body, status_code=503, media_type=PROBLEM,
+                        headers={"Retry-After": "30", "Cache-Control": "no-store"})
+
+
+def _messages(turn: BotTurn) -> list[ChatMessage]:
+    out = []
+    for m in turn.messages:
+        sources = []
+        for s in m.sources:
+            try:
+                sources.append(SourceRef.model_validate(s))
+            except ValidationError:
+                log.warning("web chat: dropped a malformed source from Rasa")
+        out.append(ChatMessage(text=m.text, buttons=[ChatButton(**b) for b in m.buttons],
+                               sources=sources, emergency=m.emergency))
+    return out
+
+
+# --- a turn --------------------------------------------------------------------------------
+@router.post(
+    "/chat/messages",
+    response_model=ChatReply,
+    summary="One chat turn: forwarded to the assistant; the area's urgent contacts come back with it",
+    responses={
+        422: {"model": Problem, "content": {PROBLEM: {}}, "description": "The message could not be used"},
+        503: {"content": {PROBLEM: {}},
+              "description": "The assistant is unavailable: the body still carries the emergency advice (999 and the area's urgent contact)"},
+    },
+)
+async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep) -> Any:
+    if turn.area is not None and _known_area(kb, turn.area) != turn.area:
+        message = f"'{turn.area}' is not the id of an area the assistant covers"
+        return problem(422, "The request could not be used", f"area: {message}",
+                       errors=[FieldProblem(field="area", message=message)])
+    try:
+        answer = await rasa.turn(f"web-{turn.sender}", turn.message)
+    except RasaUnavailable as exc:
+        return _unavailable(kb, turn.area, str(exc))
+    area_id = _known_area(kb, answer.area) or turn.area
+    reply = ChatReply(
+        messages=_messages(answer),
+        area=area_banner(kb, area_id) if area_id else None,
+        emergency_number=kb.national().emergency_number,
+    )
+    return JSONResponse(reply.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
