@@ -1,0 +1,87 @@
+"""Only signed, fresh Slack requests are acted on, and each one only once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from rasa_addons.channels.slack_security import RequestVerifier, SeenRecently
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BODY = b'{"type":"event_callback","event_id":"Ev1"}'
+
+
+def headers(body=BODY, ts=None, secret=SECRET):
+    ts = str(int(time.time()) if ts is None else ts)
+    return {"X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)}
+
+
+def test_a_request_signed_by_slack_is_authentic():
+    assert RequestVerifier(SECRET).is_authentic(BODY, headers())
+
+
+def test_header_names_are_case_insensitive():
+    h = {k.lower(): v for k, v in headers().items()}
+    assert RequestVerifier(SECRET).is_authentic(BODY, h)
+
+
+@pytest.mark.parametrize("case, body, h", [
+    ("another secret", BODY, headers(secret="not-the-secret-at-all")),
+    ("body changed after signing", BODY + b" ", headers()),
+    ("six minutes old", BODY, headers(ts=int(time.time()) - 360)),
+    ("six minutes ahead", BODY, headers(ts=int(time.time()) + 360)),
+    ("no signature", BODY, {"X-Slack-Request-Timestamp": str(int(time.time()))}),
+    ("no timestamp", BODY, {"X-Slack-Signature": headers()["X-Slack-Signature"]}),
+    ("timestamp not a number", BODY, {**headers(), "X-Slack-Request-Timestamp": "yesterday"}),
+    ("not utf-8", b"\xff\xfe", {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00"}),
+])
+def test_anything_else_is_refused(case, body, h):
+    assert not RequestVerifier(SECRET).is_authentic(body, h), case
+
+
+def test_four_minutes_old_is_still_inside_the_window():
+    assert RequestVerifier(SECRET).is_authentic(BODY, headers(ts=int(time.time()) - 240))
+
+
+def test_a_retry_is_recognised_by_its_event_id():
+    seen = SeenRecently()
+    assert seen.first_time("event:Ev1", "message:D1:1.1")
+    assert not seen.first_time("event:Ev1", "message:D1:1.1")
+
+
+def test_the_same_message_under_another_event_id_is_still_a_duplicate():
+    seen = SeenRecently()
+    assert seen.first_time("event:Ev1", "message:D1:1.1")
+    assert not seen.first_time("event:Ev2", "message:D1:1.1")
+    assert seen.first_time("event:Ev3", "message:D1:2.2")
+
+
+def test_keys_expire_after_the_ttl():
+    now = [1000.0]
+    seen = SeenRecently(ttl=60, clock=lambda: now[0])
+    assert seen.first_time("event:Ev1")
+    now[0] += 59
+    assert not seen.first_time("event:Ev1")
+    now[0] += 2
+    assert seen.first_time("event:Ev1")
+
+
+def test_memory_is_bounded_oldest_first():
+    seen = SeenRecently(max_keys=100)
+    for i in range(1000):
+        seen.first_time(f"event:{i}")
+    assert len(seen) == 100
+    assert not seen.first_time("event:999")
+    assert seen.first_time("event:0")
+
+
+def test_a_request_with_nothing_to_recognise_it_by_is_handled():
+    assert SeenRecently().first_time("", "")
+
+
+def test_nonsense_limits_are_refused():
+    with pytest.raises(ValueError):
+        SeenRecently(ttl=0)
