@@ -125,3 +125,20 @@ class SharedRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class ApiKeyRow(Base):
+    """A client of the quick-lookup API. Only a hash of the key is kept; the key is shown once.
+
+    ``prefix`` is the public part of the key (``ehn_<prefix>_<secret>``): it names the key in
+    logs and in ``python -m api.keys list`` without revealing it.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
