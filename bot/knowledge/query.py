@@ -79,6 +79,35 @@ class ContactNow:
 
 
 @dataclass(frozen=True)
+class UseNow:
+    """Which contact to use at a moment for one purpose, and why; ``status`` is None when the
+    pack names none. ``basis`` is one of ``BASES``."""
+
+    purpose: str
+    status: ContactNow | None
+    basis: str
+    why: str
+
+
+BASES = {
+    "stated_hours": "open now by the hours the source gives",
+    "outside_office_hours": "the source gives no office hours, but the moment is outside them on any reading",
+    "hours_not_stated": "the source gives no hours, so whether it answers now is not known",
+    "none_open": "closed now by the hours the source gives",
+    "none_named": "the source names no contact for this",
+}
+
+
+def clearly_outside_office_hours(when: datetime) -> bool:
+    """A weekend, or a weekday before 07:00 or from 20:00: outside any office's hours.
+
+    Used only when a source says "office hours" without times, to point to its out-of-hours
+    line; a weekday daytime is never assumed open (it may be a bank holiday).
+    """
+    return when.weekday() >= 5 or when.hour < 7 or when.hour >= 20
+
+
+@dataclass(frozen=True)
 class GlossaryHit:
     area_id: str
     area_name: str
@@ -150,6 +179,59 @@ class AreaKnowledge:
             ContactNow(c, available(c, when, self.contacts_by_key), self.cite(c.source))
             for c in self.contacts
         ]
+
+    def urgent_now(self, moment: datetime, tz: str) -> UseNow:
+        """The contact for an urgent child protection concern now (999 comes first in danger)."""
+        name = self.area.name
+        statuses = [s for s in self.contacts_at(moment, tz) if s.contact.urgent and s.contact.role != "emergency"]
+        if not statuses:
+            return UseNow("urgent", None, "none_named", f"{name}'s guidance names no urgent contact: in an "
+                          "emergency call 999, otherwise contact the local children's social care.")
+        open_now = sorted((s for s in statuses if s.available_now), key=lambda s: s.contact.phone is None)
+        if open_now:
+            c = open_now[0].contact
+            return UseNow("urgent", open_now[0], "stated_hours", f"{c.name} is open now ({c.hours.text}).")
+        unknown = [s for s in statuses if s.available_now is None]
+        when = local(moment, tz)
+        if unknown and clearly_outside_office_hours(when):
+            ooh = [s for s in unknown if s.contact.role == "out_of_hours" and s.contact.hours.outside]
+            if ooh:
+                c = ooh[0].contact
+                return UseNow("urgent", ooh[0], "outside_office_hours", (
+                    f"{name}'s source gives no office hours, but {when:%A %H:%M} is outside office hours "
+                    f"on any reading, and {c.name} answers then ({c.hours.text})."))
+        if unknown:
+            best = ([s for s in unknown if s.contact.role != "out_of_hours"] or unknown)[0]
+            others = [s.contact.name for s in unknown if s is not best]
+            also = f"; if it does not answer, {' or '.join(others)}" if others else ""
+            return UseNow("urgent", best, "hours_not_stated",
+                          f"The source gives no hours for {best.contact.name}{also}.")
+        c = statuses[0].contact
+        return UseNow("urgent", statuses[0], "none_open", (
+            f"No urgent contact of {name} is open now by the hours the source gives; in an emergency "
+            f"call 999, otherwise {c.name} ({c.hours.text})."))
+
+    def early_help_now(self, moment: datetime, tz: str) -> UseNow:
+        """Where to ask for early help (or advice about it), open ones first."""
+        statuses = self.contacts_at(moment, tz)
+        candidates = [s for s in statuses if s.contact.role == "early_help"] or [
+            s for s in statuses if s.contact.role == "advice" and not s.contact.urgent
+        ]
+        if not candidates:
+            return UseNow("early_help", None, "none_named", (
+                f"{self.area.name}'s guidance names no separate early help contact; its pathway "
+                "says how to ask for early help."))
+        order = {True: 0, None: 1, False: 2}
+        best = sorted(candidates, key=lambda s: order[s.available_now])[0]
+        c = best.contact
+        basis = {True: "stated_hours", None: "hours_not_stated", False: "none_open"}[best.available_now]
+        does = "takes early help requests" if c.role == "early_help" else "gives advice about early help"
+        why = {
+            "stated_hours": f"{c.name} {does} and is open now ({c.hours.text}).",
+            "hours_not_stated": f"{c.name} {does}; the source gives no hours.",
+            "none_open": f"{c.name} {does} but is closed now; its hours: {c.hours.text}.",
+        }[basis]
+        return UseNow("early_help", best, basis, why)
 
 
 def _area_knowledge(row: AreaRow) -> AreaKnowledge:
