@@ -1,17 +1,79 @@
-"""Liveness: the process answers. (Readiness checks come with the quick-lookup API.)"""
+"""Liveness (``/healthz``: the process answers) and readiness (``/readyz``: it can do its job)."""
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict
+
+from api.deps import KnowledgeDep, SettingsDep
+from api.errors import EMERGENCY, Check, ProblemError, problem_responses
+from bot.db.session import check_connection
+from bot.knowledge.query import KnowledgeBase
 
 router = APIRouter(tags=["health"])
+RASA_TIMEOUT_SECONDS = 1.5
 
 
 class Alive(BaseModel):
     status: str = "ok"
 
 
+class Ready(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "checks": [
+        {"name": "database", "ok": True, "detail": "reachable"},
+        {"name": "knowledge", "ok": True, "detail": "5 areas loaded"},
+        {"name": "rasa", "ok": True, "detail": "http://127.0.0.1:5005/ answered 200"},
+    ]}]})
+
+    status: str = "ready"
+    checks: list[Check]
+
+
 @router.get("/healthz", response_model=Alive, summary="The process is alive")
 async def healthz() -> Alive:
     return Alive()
+
+
+def _database(kb: KnowledgeBase) -> Check:
+    try:
+        check_connection(kb.engine)
+        return Check(name="database", ok=True, detail="reachable")
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready; say which kind
+        return Check(name="database", ok=False, detail=f"not reachable ({type(exc).__name__})")
+
+
+def _knowledge(kb: KnowledgeBase) -> Check:
+    try:
+        covered = kb.covered()
+    except Exception as exc:  # noqa: BLE001
+        return Check(name="knowledge", ok=False, detail=f"not loaded ({type(exc).__name__}): run python -m bot.knowledge load")
+    if not covered:
+        return Check(name="knowledge", ok=False, detail="no areas loaded: run python -m bot.knowledge load")
+    return Check(name="knowledge", ok=True, detail=f"{len(covered)} areas loaded")
+
+
+async def _rasa(url: str) -> Check:
+    target = url.rstrip("/") + "/"
+    try:
+        async with httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS) as client:
+            r = await client.get(target)
+        ok = r.status_code == 200
+        return Check(name="rasa", ok=ok, detail=f"{target} answered {r.status_code}")
+    except httpx.HTTPError as exc:
+        return Check(name="rasa", ok=False, detail=f"{target} not reachable ({type(exc).__name__})")
+
+
+@router.get("/readyz", response_model=Ready, summary="Ready: database reachable, knowledge loaded, Rasa reachable",
+            responses=problem_responses(503, described={503: "Not ready; the failed checks are listed"}))
+async def readyz(kb: KnowledgeDep, settings: SettingsDep) -> Ready:
+    database, knowledge, rasa = await asyncio.gather(
+        run_in_threadpool(_database, kb), run_in_threadpool(_knowledge, kb), _rasa(settings.rasa_url))
+    checks = [database, knowledge, rasa]
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise ProblemError(503, "Not ready", f"Failed: {', '.join(c.name for c in failed)}. {EMERGENCY}", checks=checks)
+    return Ready(checks=checks)

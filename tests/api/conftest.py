@@ -1,12 +1,41 @@
+"""The API as an intranet integration meets it: production settings and a real key.
+
+``client`` sends a live key on every request; ``anonymous`` sends none. The rate limit is
+set high here so only the tests about it meet it.
+"""
+
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.keys import KeyStore
 from api.main import create_app
+from bot.config import Settings
+
+
+def production_settings(**overrides) -> Settings:
+    values = {"app_env": "production", "api_key_cache_seconds": 0, "rate_limit_per_minute": 100_000, **overrides}
+    return Settings(**values)
 
 
 @pytest.fixture(scope="session")
-def client(kb):
-    with TestClient(create_app(kb)) as c:
+def keys(loaded_engine) -> KeyStore:
+    return KeyStore(loaded_engine, cache_seconds=0)
+
+
+@pytest.fixture(scope="session")
+def api_key(keys) -> str:
+    return keys.create("API tests")[1]
+
+
+@pytest.fixture(scope="session")
+def client(kb, api_key):
+    with TestClient(create_app(kb, production_settings()), headers={"Authorization": f"Bearer {api_key}"}) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def anonymous(kb):
+    with TestClient(create_app(kb, production_settings())) as c:
         yield c

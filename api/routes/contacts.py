@@ -1,0 +1,102 @@
+"""``GET /v1/areas/{area}/contacts``: every contact with its hours, whether it is open at the
+moment asked, and which to use right now for an urgent concern and for early help."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from api.deps import AreaParam, KnowledgeDep
+from api.errors import problem_responses
+from api.schemas import AreaRef, ContactOut, Emergency, area_ref, contact_of, emergency_of
+from bot.knowledge.hours import local
+from bot.knowledge.query import UseNow
+
+router = APIRouter(prefix="/v1", tags=["contacts"])
+
+Basis = Literal["stated_hours", "outside_office_hours", "hours_not_stated", "none_open", "none_named"]
+TAMESIDE_SOURCE = {
+    "document": "early-help-framework-2017",
+    "title": "Smarter, Stronger, Sooner, Safer: An Integrated Approach to supporting Children, Young People and "
+             "their Families through Early Help in Tameside",
+    "date_label": "2017/18", "year": 2017, "age_years": 9, "section": "Figure 2: Early Help Process, Step 4",
+}
+OUT_OF_HOURS = {
+    "key": "out-of-hours", "name": "Out of Hours team", "role": "out_of_hours", "urgent": True,
+    "phone": "0161 342 2222", "phone_note": None, "email": None, "web": None,
+    "hours": "At other times (outside office hours)", "available_now": None, "source": TAMESIDE_SOURCE,
+}
+
+
+def _plausible(moment: datetime | None) -> datetime | None:
+    if moment is not None and not 1900 <= moment.year <= 2999:
+        raise ValueError("should be a date and time between the years 1900 and 2999")
+    return moment
+
+
+At = Annotated[datetime | None, AfterValidator(_plausible), Query(
+    description="The moment to check, ISO 8601; without an offset it is London time. Default: now.",
+    examples=["2026-11-21T21:00:00"],
+)]
+
+
+class Recommendation(BaseModel):
+    contact: ContactOut | None = Field(description="null when the area's guidance names no contact for this")
+    basis: Basis = Field(description=(
+        "stated_hours: open now by the source's hours; outside_office_hours: the source gives no office hours "
+        "but the moment is a weekend or night, so its out-of-hours line; hours_not_stated: the source gives no "
+        "hours; none_open: closed now; none_named: no contact for this in the source"))
+    why: str
+
+
+class UseNowOut(BaseModel):
+    urgent: Recommendation = Field(description="For an urgent child protection concern (call 999 first if the child is in danger)")
+    early_help: Recommendation = Field(description="To ask for early help, or advice about it")
+
+
+class Contacts(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "area": {"id": "tameside", "name": "Tameside"},
+        "at": "2026-11-21T21:00:00+00:00",
+        "emergency": {"number": "999", "text": "If a child is in immediate danger, call 999 (police) now.",
+                      "source": "UK national emergency number"},
+        "contacts": [OUT_OF_HOURS],
+        "use_now": {
+            "urgent": {"contact": OUT_OF_HOURS, "basis": "outside_office_hours",
+                       "why": "Tameside's source gives no office hours, but Saturday 21:00 is outside office hours "
+                              "on any reading, and Out of Hours team answers then (At other times (outside office hours))."},
+            "early_help": {"contact": None, "basis": "none_named", "why": "..."},
+        },
+    }]})
+
+    area: AreaRef
+    at: str = Field(description="The moment checked, London time, ISO 8601")
+    emergency: Emergency
+    contacts: list[ContactOut]
+    use_now: UseNowOut
+
+
+def _recommendation(use: UseNow, today) -> Recommendation:
+    return Recommendation(contact=contact_of(use.status, today) if use.status else None, basis=use.basis, why=use.why)
+
+
+@router.get(
+    "/areas/{area}/contacts", response_model=Contacts,
+    summary="Who to contact now: every contact with its hours and whether it is open, and which to use",
+    responses=problem_responses(404, 422, 503, described={422: "`at` is not a date and time we can use"}),
+)
+def contacts(area: AreaParam, kb: KnowledgeDep, at: At = None) -> Contacts:
+    ak = kb.area(area)
+    moment = local(at or datetime.now(timezone.utc), kb.timezone)
+    today = kb.today()  # sources' ages are counted from today, whatever moment is asked about
+    return Contacts(
+        area=area_ref(ak),
+        at=moment.isoformat(timespec="minutes"),
+        emergency=emergency_of(kb.national()),
+        contacts=[contact_of(cs, today) for cs in ak.contacts_at(moment, kb.timezone)],
+        use_now=UseNowOut(urgent=_recommendation(ak.urgent_now(moment, kb.timezone), today),
+                          early_help=_recommendation(ak.early_help_now(moment, kb.timezone), today)),
+    )
