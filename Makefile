@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: run test setup knowledge check model validate pytest stories nlu-eval shell eval bench lint clean help
+.PHONY: run test setup knowledge check model validate pytest stories nlu-eval shell eval bench lint clean browser help
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
@@ -38,6 +38,9 @@ run: knowledge model
 pytest: setup
 	@$(PY) -m pytest -q
 
+browser:  # the web chat's browser tests need Debian's chromium (skipped, saying why, without it)
+	@bash scripts/ensure_chromium.sh
+
 stories: model
 	@bash scripts/test_stories.sh
 
@@ -47,7 +50,7 @@ nlu-eval: setup
 shell: knowledge model
 	@bash scripts/shell.sh
 
-test: setup check validate model pytest stories
+test: setup check validate model browser pytest stories
 
 eval: knowledge
 	@$(PY) -m bot.triage.evaluate
