@@ -62,6 +62,8 @@ SECRET_VARIABLE = "SLACK_SIGNING_SECRET"
 API_URL_VARIABLE = "SLACK_API_URL"
 DEFAULT_API_URL = "https://slack.com/api/"
 OFF_MESSAGE = f"Slack channel is off: {TOKEN_VARIABLE} and {SECRET_VARIABLE} are not set."
+# Domain responses that are emergency advice: they carry no custom json, Rasa names them instead.
+EMERGENCY_RESPONSES = frozenset({"utter_emergency"})
 
 
 class SlackOutput(SlackBot):
@@ -83,8 +85,9 @@ class SlackOutput(SlackBot):
         text = message.get("text")
         buttons = message.get("buttons") or message.get("quick_replies")
         custom = message.get("custom")
+        urgent = message.get("utter_action") in EMERGENCY_RESPONSES
         if text or buttons or is_our_custom(custom):
-            await self._post(render(text, buttons, custom if is_our_custom(custom) else None))
+            await self._post(render(text, buttons, custom if is_our_custom(custom) else None, emergency=urgent))
         if custom and not is_our_custom(custom):
             await self.send_custom_json(recipient_id, dict(custom))  # Slack-native json, as Rasa does
         if message.get("image"):

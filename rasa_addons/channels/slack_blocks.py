@@ -151,11 +151,15 @@ def sources_block(sources: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None
 
 
 def render(text: str | None, buttons: Sequence[Mapping[str, Any]] | None = None,
-           custom: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """``{"text": fallback, "blocks": [...]}`` for chat.postMessage: one message per reply."""
+           custom: Mapping[str, Any] | None = None, emergency: bool = False) -> dict[str, Any]:
+    """``{"text": fallback, "blocks": [...]}`` for chat.postMessage: one message per reply.
+
+    ``emergency`` marks a reply as urgent when no custom json says so (Rasa's own
+    ``utter_emergency`` response, which works even when the action server is down).
+    """
     custom = custom if is_our_custom(custom) else {}
     sources = [s for s in custom.get("sources") or [] if isinstance(s, Mapping)]
-    flagged = bool(custom.get("emergency"))
+    flagged = emergency or bool(custom.get("emergency"))
     lines = (text or "").splitlines()
     if sources:
         # The sources go in the context block below, with their age; no need to say them twice.

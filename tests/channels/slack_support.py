@@ -95,6 +95,19 @@ class FakeSlackApi:
                     raise AssertionError(f"{len(found)} post(s) to {channel} after {timeout}s, wanted {count}")
                 self._cond.wait(left)
 
+    def wait_settled(self, channel: str, after: int, quiet: float = 1.5, timeout: float = 60) -> list[dict[str, Any]]:
+        """Posts to ``channel`` beyond the first ``after``: at least one, then none for ``quiet`` s.
+
+        One turn of the conversation may post more than one message; this returns them all.
+        """
+        found = self.wait_for(channel, after + 1, timeout)
+        while True:
+            time.sleep(quiet)
+            now = self.posts_to(channel)
+            if len(now) == len(found):
+                return now[after:]
+            found = now
+
     def wait_quiet(self, channel: str, seconds: float) -> list[dict[str, Any]]:
         """Wait ``seconds`` and return whatever was posted to ``channel`` by then."""
         time.sleep(seconds)

@@ -77,6 +77,12 @@ def test_a_flagged_reply_worded_otherwise_puts_its_first_paragraph_first():
     assert out["blocks"][0]["text"]["text"] == ":rotating_light: *Call 999 now.*"
 
 
+def test_the_domain_emergency_response_is_marked_first_without_any_json():
+    text = "If a child is in immediate danger, call 999 now. Then tell Tameside children's social care: 0161 342 4101."
+    out = render(text, None, None, emergency=True)
+    assert out["blocks"][0]["text"]["text"] == f":rotating_light: *{escape(text)}*"
+
+
 def test_a_screening_reply_without_sources_is_still_first_and_marked():
     out = render("EMERGENCY: if the child is in immediate danger, call 999 now.", None,
                  {"emergency": True, "area": "tameside"})
