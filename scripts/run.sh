@@ -37,7 +37,7 @@ wait_for() {  # name, url, seconds
 start "action server" actions.log .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
 start "Rasa server" rasa.log env PYTHONPATH=. .venv-rasa/bin/rasa run --model models/current.tar.gz --enable-api \
   --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml --cors "*"
-start "API" api.log .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$API_PORT"
+start "API" api.log env RASA_URL="http://127.0.0.1:$RASA_PORT" .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$API_PORT"
 
 wait_for "action server" "http://127.0.0.1:$ACTIONS_PORT/health" 60
 wait_for "API" "http://127.0.0.1:$API_PORT/healthz" 60
@@ -46,6 +46,7 @@ wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/status" 180
 cat <<MSG
 
 Early Help Navigator is running.
+  Web chat:          http://127.0.0.1:$API_PORT/
   Quick-lookup API:  http://127.0.0.1:$API_PORT/docs   (POST /v1/assess)
   Chat over REST:    curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hello"}'
 In an emergency call 999. Press Ctrl-C to stop everything.

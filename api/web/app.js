@@ -137,12 +137,11 @@
       }
     }
     log.appendChild(item);
-    log.scrollTop = item.offsetTop - log.offsetTop - 8;
+    log.scrollTop = Math.max(0, item.offsetTop - 8);
     return item;
   }
 
   // --- the area's urgent contacts, always on screen once known -------------------------
-  const WHEN = { true: "open now", false: "closed now", null: "hours not stated in the source" };
 
   function updateBanner(area) {
     const key = area ? JSON.stringify(area) : "";
@@ -161,13 +160,19 @@
       line.appendChild(document.createTextNode(c.name + ": "));
       if (c.phone) {
         for (const node of link(c.phone)) line.appendChild(node);
-        line.appendChild(document.createTextNode(" (" + WHEN[String(c.available_now)] + ")"));
       } else {
-        line.appendChild(document.createTextNode(c.phone_note));
+        line.appendChild(document.createTextNode("no number in the guidance"));
       }
+      const when = c.available_now === true ? " (open now)" : c.available_now === false ? " (closed now)" : " – " + c.hours;
+      line.appendChild(document.createTextNode(when));
     });
-    const sources = [...new Set(area.urgent.map((c) => c.source.title + " (" + c.source_age + ")"))];
-    areaUrgent.appendChild(el("p", "emergency__source", "From " + sources.join("; ") + ". Check the number is current."));
+    // The source's age stays visible; the document, section and what it says about missing
+    // numbers open on demand, so the banner stays small on a phone.
+    const ages = [...new Set(area.urgent.map((c) => c.source_age))];
+    const details = areaUrgent.appendChild(el("details", "emergency__source"));
+    details.appendChild(el("summary", null, "Source: " + ages.join("; ") + ". Check the number is current."));
+    const notes = area.urgent.map((c) => c.source.title + ", " + c.source.section + (c.phone ? "" : ". " + c.phone_note));
+    for (const note of new Set(notes)) details.appendChild(el("p", null, note));
   }
 
   // --- a turn ----------------------------------------------------------------------------
@@ -222,7 +227,9 @@
 
   async function greet() {
     const greeting = {
-      text: "Hello. Which area do you work in? I answer from that area's own threshold guidance.",
+      text: "Hello. Describe a worry about a child and I will answer from your own area's threshold guidance: " +
+        "the level of need, what to do next and whom to contact, with each source and how old it is. " +
+        "I support your professional judgement; I do not replace it.\nWhich area do you work in?",
       buttons: [],
     };
     try {
