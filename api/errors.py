@@ -82,8 +82,7 @@ def _readable(err: dict[str, Any]) -> FieldProblem:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
     field = ".".join(loc) or "body"
     msg = err.get("msg", "is not valid")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+    msg = msg.removeprefix("Value error, ")
     if err.get("type") == "missing":
         msg = "is required"
     return FieldProblem(field=field, message=msg)
@@ -128,10 +127,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = _http_title(exc.status_code)
-        detail = str(exc.detail) if exc.detail and str(exc.detail) != title else {
+        detail = {
+            400: "The body could not be read: send JSON, encoded as UTF-8.",
             404: "There is nothing at this address. The API is described at /docs.",
             405: "This address does not accept that method; the Allow header lists those it does.",
         }.get(exc.status_code, title)
+        if exc.detail and str(exc.detail) not in (title, "There was an error parsing the body"):
+            detail = str(exc.detail)
         return problem(exc.status_code, title, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
@@ -143,6 +145,7 @@ def install(app: FastAPI) -> None:
 
 # --- OpenAPI ----------------------------------------------------------------------------
 DESCRIPTIONS = {
+    400: "The body is not JSON we can read",
     401: "No API key, or not a live one (send `Authorization: Bearer <key>` or `X-API-Key`)",
     404: "The area is not one we cover (the covered areas are listed), or nothing is at this address",
     413: "The request body is larger than the limit",

@@ -15,6 +15,7 @@ import time
 import traceback
 from datetime import datetime, timezone
 
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import server_error
@@ -53,7 +54,14 @@ def configure_logging() -> None:
 
 
 def _template(scope: Scope) -> str:
+    """The matched route's template; plain routes (docs, static files) are matched again here."""
     route = scope.get("route")
+    if route is None:
+        app = scope.get("app")
+        for candidate in getattr(app, "routes", ()):
+            if candidate.matches(scope)[0] == Match.FULL:
+                route = candidate
+                break
     return getattr(route, "path_format", None) or getattr(route, "path", None) or "(no route)"
 
 
@@ -81,7 +89,7 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, watched_send)
-        except Exception as exc:  # noqa: BLE001 - every unexpected error becomes a 500 problem
+        except Exception as exc:
             errors.error("unhandled error", extra={"fields": {
                 "method": scope.get("method"), "route": _template(scope),
                 "error": type(exc).__name__, "where": _where(exc)}})

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from bot.knowledge.query import AreaKnowledge, Citation, ContactNow
 from bot.knowledge.schema import Document, NationalFacts
 from bot.triage.result import AreaRef, SourceRef
 
-__all__ = ["AreaRef", "SourceRef", "DocumentOut", "Emergency", "ContactOut", "source_of", "document_of",
-           "contact_of", "emergency_of", "area_ref"]
+__all__ = [
+    "AreaRef",
+    "ContactOut",
+    "DocumentOut",
+    "Emergency",
+    "Moment",
+    "SourceRef",
+    "area_ref",
+    "contact_of",
+    "document_of",
+    "emergency_of",
+    "source_of",
+]
 
 
 class Out(BaseModel):
@@ -48,6 +61,34 @@ class ContactOut(Out):
     hours: str = Field(description="The hours as the source states them")
     available_now: bool | None = Field(description="Open at the moment asked; null when the source gives no times")
     source: SourceRef
+
+
+_DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+MOMENT_HELP = "should be an ISO 8601 date and time between the years 1900 and 2999, e.g. 2026-11-21T21:00:00"
+
+
+def _date_and_time_text(value: object) -> object:
+    """Only ISO 8601 text with a date and a time: no bare dates, no Unix timestamps."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_AND_TIME.match(value.strip()):
+        raise ValueError(MOMENT_HELP)
+    return value.strip()
+
+
+def _plausible(moment: datetime) -> datetime:
+    """A moment the London clock can represent; far-off years are a typing slip, not a question."""
+    if not 1900 <= moment.year <= 2999:
+        raise ValueError(MOMENT_HELP)
+    return moment
+
+
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_date_and_time_text),
+    AfterValidator(_plausible),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": "^(19|2[0-9])[0-9]{2}-"}),
+]
 
 
 def source_of(c: Citation, today: date) -> SourceRef:

@@ -7,7 +7,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AreaParam, KnowledgeDep
 from api.errors import problem_responses
-from api.schemas import AreaRef, DocumentOut, Emergency, SourceRef, area_ref, document_of, emergency_of, source_of
+from api.schemas import (
+    AreaRef,
+    DocumentOut,
+    Emergency,
+    SourceRef,
+    area_ref,
+    document_of,
+    emergency_of,
+    source_of,
+)
 
 router = APIRouter(prefix="/v1", tags=["areas"])
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from typing import Annotated
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.errors import Problem
 from api.deps import EngineDep
+from api.errors import problem_responses
+from api.schemas import Moment
 from bot.triage.engine import MAX_CONCERN_CHARS
 from bot.triage.result import Assessment
 
@@ -47,12 +46,15 @@ class AssessRequest(BaseModel):
     concern: str = Field(
         max_length=MAX_CONCERN_CHARS,
         description="The worry in your own words. Please leave out names and addresses.",
+        # Documented, not enforced here: the validator below says it in words a person understands.
+        json_schema_extra={"minLength": 1, "pattern": r"\S"},
     )
     answers: dict[str, bool | str] = Field(
         default_factory=dict,
         description="Answers to the area's questions that help, by key: yes or no",
     )
-    at: datetime | None = Field(default=None, description="Moment of asking (Europe/London if no offset); default now")
+    at: Moment | None = Field(
+        default=None, description="Moment of asking (Europe/London if no offset); default now")
 
     @field_validator("concern")
     @classmethod
@@ -66,11 +68,10 @@ class AssessRequest(BaseModel):
     "/assess",
     response_model=Assessment,
     summary="Assess a concern: level of need, reasons, next steps and who to contact now",
-    responses={
-        404: {"model": Problem, "description": "The area is not one we cover; the covered areas are listed"},
-        422: {"model": Problem, "description": "Empty or oversized concern, or answers the area does not ask"},
-        503: {"model": Problem, "description": "The knowledge base is not loaded or not reachable"},
-    },
+    responses=problem_responses(400, 404, 413, 422, 503, described={
+        404: "The area is not one we cover; the covered areas are listed",
+        422: "Empty or oversized concern, or answers the area does not ask",
+    }),
 )
 async def assess(body: Annotated[AssessRequest, Body(openapi_examples=OPENAPI_EXAMPLES)], engine: EngineDep) -> Assessment:
     return engine.assess(body.area, body.concern, body.answers, body.at)

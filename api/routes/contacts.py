@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AreaParam, KnowledgeDep
 from api.errors import problem_responses
-from api.schemas import AreaRef, ContactOut, Emergency, area_ref, contact_of, emergency_of
+from api.schemas import AreaRef, ContactOut, Emergency, Moment, area_ref, contact_of, emergency_of
 from bot.knowledge.hours import local
 from bot.knowledge.query import UseNow
 
@@ -31,13 +31,7 @@ OUT_OF_HOURS = {
 }
 
 
-def _plausible(moment: datetime | None) -> datetime | None:
-    if moment is not None and not 1900 <= moment.year <= 2999:
-        raise ValueError("should be a date and time between the years 1900 and 2999")
-    return moment
-
-
-At = Annotated[datetime | None, AfterValidator(_plausible), Query(
+At = Annotated[Moment | None, Query(
     description="The moment to check, ISO 8601; without an offset it is London time. Default: now.",
     examples=["2026-11-21T21:00:00"],
 )]

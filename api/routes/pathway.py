@@ -70,15 +70,15 @@ def _steps(ak: AreaKnowledge, level: int | None, today) -> list[StepOut]:
 @router.get(
     "/areas/{area}/pathway", response_model=Pathway,
     summary="The area's pathway: steps, stepping up and down, and how often to review",
-    responses=problem_responses(404, 422, 503, described={422: "`level` is not one of the area's levels"}),
+    responses=problem_responses(404, 422, 503, described={
+        404: "The area is not covered (the covered areas are listed), or it has no such level"}),
 )
 def pathway(area: AreaParam, kb: KnowledgeDep,
             level: Annotated[int | None, Query(ge=1, le=9, description="Only the steps for this level")] = None) -> Pathway:
     ak = kb.area(area)
     if level is not None and level not in {lv.number for lv in ak.levels}:
         numbers = ", ".join(str(lv.number) for lv in ak.levels)
-        raise ProblemError(422, "The request could not be used", f"level: {ak.area.name} has levels {numbers}",
-                           errors=[{"field": "level", "message": f"{ak.area.name} has levels {numbers}"}])
+        raise ProblemError(404, "Level not found", f"{ak.area.name} has no level {level}; its levels are {numbers}.")
     today = kb.today()
     steps = _steps(ak, level, today)
     cadence = ak.review_cadence

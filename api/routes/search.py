@@ -53,7 +53,10 @@ class SearchResults(BaseModel):
 def search(
     kb: KnowledgeDep,
     searcher: SearcherDep,
-    q: Annotated[str, AfterValidator(_has_words), Query(min_length=1, max_length=200, description="Words to look for", examples=["consent"])],
+    q: Annotated[str, AfterValidator(_has_words), Query(
+        min_length=1, max_length=200, description="Words to look for", examples=["consent"],
+        json_schema_extra={"pattern": r"\S"},  # documented; the validator says it in words
+    )],
     area: Annotated[str | None, Query(min_length=1, max_length=100, description="Area id, name or alias", examples=["Cambs"])] = None,
     limit: Annotated[int, Query(ge=1, le=50, description="At most this many results")] = 10,
 ) -> SearchResults:

@@ -6,6 +6,10 @@ set high here so only the tests about it meet it.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -39,3 +43,22 @@ def client(kb, api_key):
 def anonymous(kb):
     with TestClient(create_app(kb, production_settings())) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def fake_rasa() -> Iterator[str]:
+    """A stand-in for the Rasa server's root page ("Hello from Rasa"), for /readyz."""
+
+    class Hello(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"Hello from Rasa: 3.6.21")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

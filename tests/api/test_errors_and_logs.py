@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
@@ -101,26 +99,6 @@ def test_a_path_parameter_is_logged_as_its_template(client, logs):
 
 
 # --- readiness ----------------------------------------------------------------------------
-@pytest.fixture
-def fake_rasa() -> Iterator[str]:
-    """A stand-in for the Rasa server's root page ("Hello from Rasa")."""
-
-    class Hello(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"Hello from Rasa: 3.6.21")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 def test_ready_when_the_database_answers_the_knowledge_is_loaded_and_rasa_is_reachable(kb, fake_rasa):
     with TestClient(create_app(kb, production_settings(rasa_url=fake_rasa))) as c:
         r = c.get("/readyz")

@@ -149,9 +149,9 @@ def test_the_pathway_for_one_level_leaves_out_steps_for_other_levels(client):
     assert steps and all(s["levels"] is None or 4 in s["levels"] for s in steps)
 
 
-def test_a_level_the_area_does_not_have_is_422_listing_its_levels(client):
+def test_a_level_the_area_does_not_have_is_404_listing_its_levels(client):
     r = client.get("/v1/areas/cambridgeshire/pathway", params={"level": 4})
-    assert r.status_code == 422 and "1, 2, 3" in r.json()["detail"]
+    assert r.status_code == 404 and "no level 4" in r.json()["detail"] and "1, 2, 3" in r.json()["detail"]
 
 
 # --- glossary -----------------------------------------------------------------------------
