@@ -48,6 +48,8 @@ NO_TEXT_REPLY = ("I can only read typed messages. Please describe the worry in w
                  "names or addresses. If a child is in immediate danger, call 999 now.")
 UNSUPPORTED_REPLY = ("I can only answer typed messages and button clicks. If a child is in "
                      "immediate danger, call 999 now.")
+SILENT_REPLY = ("Sorry, I didn't catch that. Describe the worry about the child and say which area "
+                "you work in. If a child is in immediate danger, call 999 now.")
 FAILURE_REPLY = ("Sorry, something went wrong and I could not answer. If a child is in immediate "
                  "danger, call 999 now; otherwise contact your area's children's social care front door.")
 PROBLEM = "application/problem+json"
@@ -69,9 +71,11 @@ class TeamsOutput(BotFramework):
         # Not super().__init__: Rasa's keeps app secrets and its blocking token code here.
         self.connector = connector
         self.reference = reference
+        self.sent = 0
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         await self.connector.send(self.reference, render_activity(message))
+        self.sent += 1
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
@@ -186,6 +190,8 @@ class TeamsInput(BotFrameworkInput):
                 text = incoming_text(activity)
                 if text:
                     await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
+                    if not out.sent:  # the dialogue said nothing: the user still gets an answer
+                        await out.send_text_message(sender, SILENT_REPLY)
                 else:
                     await out.send_text_message(sender, NO_TEXT_REPLY)
             elif kind in ("conversationUpdate", "installationUpdate"):
