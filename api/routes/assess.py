@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Body
@@ -21,6 +23,9 @@ EXAMPLE = {
     "answers": {"needs_several_agencies": "yes"},
     "at": "2026-11-21T21:00:00",
 }
+
+# A real answer for EXAMPLE (lists cut to one item), made by the engine from the packs.
+ANSWER_EXAMPLE = json.loads((Path(__file__).resolve().parent.parent / "examples" / "assess_200.json").read_text())
 
 OPENAPI_EXAMPLES = {
     "persistent_truanting": {"summary": "Early help: persistent truanting (Worcestershire)", "value": EXAMPLE},
@@ -68,10 +73,13 @@ class AssessRequest(BaseModel):
     "/assess",
     response_model=Assessment,
     summary="Assess a concern: level of need, reasons, next steps and who to contact now",
-    responses=problem_responses(400, 404, 413, 422, 503, described={
-        404: "The area is not one we cover; the covered areas are listed",
-        422: "Empty or oversized concern, or answers the area does not ask",
-    }),
+    responses={
+        200: {"content": {"application/json": {"example": ANSWER_EXAMPLE}}},
+        **problem_responses(400, 404, 413, 422, 503, described={
+            404: "The area is not one we cover; the covered areas are listed",
+            422: "Empty or oversized concern, or answers the area does not ask",
+        }),
+    },
 )
 async def assess(body: Annotated[AssessRequest, Body(openapi_examples=OPENAPI_EXAMPLES)], engine: EngineDep) -> Assessment:
     return engine.assess(body.area, body.concern, body.answers, body.at)

@@ -19,6 +19,8 @@ RASA_TIMEOUT_SECONDS = 1.5
 
 
 class Alive(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: str = "ok"
 
 

@@ -65,3 +65,18 @@ def test_every_operation_keeps_to_the_openapi_document(schema, api_key, method, 
         case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"})
 
     keeps_to_the_document()
+
+
+def test_every_answer_has_an_example_and_every_error_is_a_documented_problem(client):
+    spec = client.get("/openapi.json").json()
+    components = spec["components"]["schemas"]
+    for method, path in OPERATIONS:
+        responses = spec["paths"][path][method.lower()]["responses"]
+        ok = responses["200"]["content"]["application/json"]
+        ref = ok["schema"].get("$ref", "").split("/")[-1]
+        assert "example" in ok or components.get(ref, {}).get("examples"), f"{method} {path} has no example"
+        for code, response in responses.items():
+            if code[0] in "45":
+                assert list(response["content"]) == ["application/problem+json"], (method, path, code)
+                assert response["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+    assert "HTTPValidationError" not in components
