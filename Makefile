@@ -58,6 +58,7 @@ eval: knowledge
 bench: knowledge model
 	@$(PY) scripts/bench_assess.py
 	@$(PY) scripts/bench_chat.py
+	@$(PY) scripts/bench_api.py
 
 lint: setup
 	@.venv/bin/ruff check bot api actions tests scripts

@@ -32,6 +32,7 @@ from bot.db.session import DatabaseUnavailable
 
 KEY_PATTERN = re.compile(r"^ehn_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 MAX_NAME = 120
+_MIGRATE = "the api_keys table is missing or the database is down; `python -m bot.knowledge load` migrates it"
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,13 @@ class KeyStore:
             raise ValueError(f"a key needs a name of 1 to {MAX_NAME} characters, saying who uses it")
         prefix, key = new_key()
         row = ApiKeyRow(prefix=prefix, name=name, key_hash=digest(key), created_at=datetime.now(timezone.utc))
-        with Session(self.engine) as session, session.begin():
-            session.add(row)
-            session.flush()
-            info = _info(row)
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(row)
+                session.flush()
+                info = _info(row)
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable(f"the key could not be stored: {_MIGRATE}") from exc
         return info, key
 
     def list_keys(self) -> list[KeyInfo]:
@@ -118,10 +122,7 @@ class KeyStore:
                 info = _info(row) if row is not None else None
                 stored = row.key_hash if row is not None else ""
         except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(
-                "API keys cannot be checked: the api_keys table is missing or the database is down. "
-                "Run `python -m bot.knowledge load` to migrate it."
-            ) from exc
+            raise DatabaseUnavailable(f"API keys cannot be checked: {_MIGRATE}") from exc
         if info is None or info.revoked_at is not None or not hmac.compare_digest(stored, wanted):
             return None
         if self.cache_seconds > 0:
@@ -131,7 +132,8 @@ class KeyStore:
 
 
 # --- the CLI -----------------------------------------------------------------------------
-def _store() -> KeyStore:
+def store_from_settings() -> KeyStore:
+    """The keys in DATABASE_URL's database, migrated first (as ``python -m bot.knowledge load`` does)."""
     from bot.config import get_settings
     from bot.db.migrate import upgrade
     from bot.db.session import check_connection, make_engine
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("prefix")
     args = parser.parse_args(argv)
     try:
-        store = _store()
+        store = store_from_settings()
         if args.command == "create":
             info, key = store.create(args.name)
             print(f"Created key {info.prefix} for '{info.name}'. It is shown only now; store it safely:")

@@ -80,10 +80,10 @@ async def drive(url: str, method: str, bodies: list[dict] | None, total: int, co
 
 def bench_http(total: int) -> None:
     port = free_port()
-    env = {**os.environ, "APP_ENV": "development"}
+    env = {**os.environ, "APP_ENV": "development", "RATE_LIMIT_PER_MINUTE": "100000000"}  # unkeyed: limited per address
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, stderr=subprocess.DEVNULL,  # the API logs each request as a JSON line
     )
     base = f"http://127.0.0.1:{port}"
     try:
