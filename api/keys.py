@@ -106,6 +106,11 @@ class KeyStore:
         return info
 
     # --- checking ------------------------------------------------------------------------
+    def cached(self, presented: str) -> KeyInfo | None:
+        """The key's info if it was found live less than ``cache_seconds`` ago (no database call)."""
+        hit = self._cache.get(digest(presented or ""))
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
     def verify(self, presented: str) -> KeyInfo | None:
         """The key's info when ``presented`` is a live key, else None."""
         match = KEY_PATTERN.match(presented or "")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ProblemError
@@ -48,12 +49,15 @@ def _refuse(request: Request, detail: str, error: str | None) -> None:
     raise ProblemError(401, "API key required", detail, headers={"WWW-Authenticate": challenge})
 
 
-def caller(
+async def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     api_key: Annotated[str | None, Security(header_key)],
 ) -> Caller:
-    """Authenticate (in production) and rate-limit the request; records the key id for the log."""
+    """Authenticate (in production) and rate-limit the request; records the key id for the log.
+
+    A key checked recently is found in memory; only a cache miss asks the database (in a thread).
+    """
     settings = request.app.state.settings
     address = _address(request)
     if settings.app_env == "development":
@@ -62,7 +66,8 @@ def caller(
     presented = credentials.credentials if credentials else api_key
     if not presented:
         _refuse(request, "Send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.", None)
-    info = request.app.state.keys.verify(presented)
+    keys = request.app.state.keys
+    info = keys.cached(presented) or await run_in_threadpool(keys.verify, presented)
     if info is None:
         _refuse(request, "This API key is not valid or has been revoked.", "invalid_token")
     request.state.key_id = info.prefix
