@@ -31,8 +31,9 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -69,7 +70,7 @@ EMERGENCY_RESPONSES = frozenset({"utter_emergency"})
 class SlackOutput(SlackBot):
     """Posts each assistant message as one Block Kit message, in the right thread."""
 
-    def __init__(self, client: AsyncWebClient, channel: Text, thread_ts: Optional[Text] = None) -> None:
+    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None = None) -> None:
         # Not SlackBot.__init__: it builds a client on slack.com; ours may point elsewhere.
         OutputChannel.__init__(self)
         self.client = client
@@ -78,10 +79,10 @@ class SlackOutput(SlackBot):
         self.proxy = None
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "slack"
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         text = message.get("text")
         buttons = message.get("buttons") or message.get("quick_replies")
         custom = message.get("custom")
@@ -97,20 +98,20 @@ class SlackOutput(SlackBot):
         if message.get("elements"):
             await self.send_elements(recipient_id, message["elements"])
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._post(render(text))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: list[dict[str, Any]], **kwargs: Any) -> None:
         await self._post(render(text, buttons))
 
-    async def _post(self, rendered: Dict[Text, Any]) -> None:
-        kwargs: Dict[Text, Any] = {"text": rendered["text"]}
+    async def _post(self, rendered: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {"text": rendered["text"]}
         if rendered.get("blocks"):
             kwargs["blocks"] = rendered["blocks"]
         await self._post_message(self.slack_channel, **kwargs)
 
-    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
         """chat.postMessage; a refusal is logged by its error code only, never with the text."""
         kwargs.pop("as_user", None)  # not accepted from apps with a bot token
         if self.thread_id:
@@ -127,11 +128,11 @@ class SlackChannel(SlackInput):
     """Rasa's Slack input, configured from the environment, acknowledging at once."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "slack"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         token = os.environ.get(TOKEN_VARIABLE, "").strip()
         secret = os.environ.get(SECRET_VARIABLE, "").strip()
         if not token and not secret:
@@ -146,8 +147,8 @@ class SlackChannel(SlackInput):
         check_salt()  # ids are stored only as salted hashes; no salt, no channel
         return cls(token, secret, os.environ.get(API_URL_VARIABLE, "").strip() or DEFAULT_API_URL)
 
-    def __init__(self, slack_token: Optional[Text], slack_signing_secret: Optional[Text],
-                 api_url: Text = DEFAULT_API_URL, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, slack_token: str | None, slack_signing_secret: str | None,
+                 api_url: str = DEFAULT_API_URL, now: Callable[[], float] = time.time) -> None:
         # Not SlackInput.__init__: it refuses an empty secret, and "off" is a valid state here.
         self.enabled = bool(slack_token and slack_signing_secret)
         self.slack_token = slack_token or ""
@@ -162,8 +163,8 @@ class SlackChannel(SlackInput):
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._verifier = RequestVerifier(self.slack_signing_secret, now) if self.enabled else None
         self._seen = SeenRecently()
-        self._client: Optional[AsyncWebClient] = None
-        self._background_tasks: Set[asyncio.Task] = set()
+        self._client: AsyncWebClient | None = None
+        self._background_tasks: set[asyncio.Task] = set()
 
     @property
     def client(self) -> AsyncWebClient:
@@ -171,8 +172,8 @@ class SlackChannel(SlackInput):
             self._client = AsyncWebClient(token=self.slack_token, base_url=self.api_url)
         return self._client
 
-    def get_output_channel(self, channel: Optional[Text] = None,
-                           thread_id: Optional[Text] = None) -> Optional[OutputChannel]:
+    def get_output_channel(self, channel: str | None = None,
+                           thread_id: str | None = None) -> OutputChannel | None:
         channel = channel or self.slack_channel
         if not (self.enabled and channel):
             return None

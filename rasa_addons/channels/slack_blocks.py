@@ -11,7 +11,8 @@ Layout, top to bottom: the emergency line (when there is one), the text, the but
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 MAX_BUTTONS_PER_BLOCK = 5
 MAX_BUTTON_TEXT = 75

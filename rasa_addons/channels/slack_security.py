@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from slack_sdk.signature import Clock, SignatureVerifier
 
@@ -92,7 +92,7 @@ class SeenRecently:
 
     def _expire(self, now: float) -> None:
         while self._seen:
-            key, expires = next(iter(self._seen.items()))
+            expires = next(iter(self._seen.values()))
             if expires > now:
                 break
             self._seen.popitem(last=False)

@@ -38,7 +38,7 @@ class FakeSlackApi:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if "json" in (self.headers.get("Content-Type") or ""):
                     body = json.loads(raw or b"{}")
@@ -70,11 +70,11 @@ class FakeSlackApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
 
-    def __enter__(self) -> "FakeSlackApi":
+    def __enter__(self) -> FakeSlackApi:  # noqa: PYI034 - no typing.Self on Python 3.10
         self._thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
 

@@ -125,7 +125,7 @@ def test_slack_control_characters_are_escaped():
 
 
 def test_a_very_long_reply_stays_within_slack_limits():
-    text = "\n\n".join("Paragraph %d " % i + "word " * 700 for i in range(60))
+    text = "\n\n".join(f"Paragraph {i} " + "word " * 700 for i in range(60))
     out = render(text, [{"title": "Yes", "payload": "/affirm"}], {"sources": [], "emergency": False})
     validate_blocks(out["blocks"])
     assert len(out["text"]) <= 3000
