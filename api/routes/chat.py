@@ -175,7 +175,7 @@ def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str) -> JSONRespon
         number = kb.national().emergency_number
         known = _known_area(kb, area_id)
         banner = area_banner(kb, known) if known else None
-    except Exception:  # noqa: BLE001 - the knowledge base may be down too; 999 must still be said
+    except Exception:  # the knowledge base may be down too: 999 must still be said
         log.exception("knowledge base unavailable while Rasa is down")
         number, banner = FALLBACK_EMERGENCY_NUMBER, None
     advice = emergency_advice(number, banner)

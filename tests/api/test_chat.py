@@ -12,9 +12,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api.deps import get_kb
 from api.main import create_app
 from api.rasa_rest import RasaRest, fold
 from api.routes import chat
+from bot.db.session import DatabaseUnavailable
 from tests.support.stack import free_port
 
 SENDER = "0123456789abcdef0123456789abcdef"
@@ -147,6 +149,17 @@ def test_rasa_unreachable_before_the_area_is_known_still_gives_999(app, client):
     body = turn(client, "hello").json()
     assert "call 999 now" in body["detail"] and "local children's social care" in body["detail"]
     assert body["area"] is None and body["messages"][0]["emergency"] is True
+
+
+def test_with_rasa_and_the_knowledge_base_both_down_999_is_still_said(app, client):
+    class BrokenKnowledge:
+        def __getattr__(self, name):
+            raise DatabaseUnavailable("database down")
+
+    use_rasa(app, RasaRest(f"http://127.0.0.1:{free_port()}"))
+    app.dependency_overrides[get_kb] = BrokenKnowledge
+    r = client.post("/chat/messages", json={"sender": SENDER, "message": "hello"})
+    assert r.status_code == 503 and "call 999 now" in r.json()["detail"]
 
 
 def test_a_failing_rasa_is_treated_as_unavailable(app, client):
