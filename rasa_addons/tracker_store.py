@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -79,8 +80,8 @@ def _check_reachable(url: str) -> None:
 
 def _tune_sqlite(engine: sa.engine.Engine) -> None:
     """Write-ahead logging, fsync at checkpoints: every turn commits, and a full fsync per
-    commit was the largest single cost of saving a tracker on SQLite. A power cut can lose
-    the last turns, never corrupt the file; PostgreSQL keeps its own durability settings."""
+    commit is the largest cost of saving a tracker on SQLite. A power cut can lose the last
+    turns, never corrupt the file; PostgreSQL keeps its own durability settings."""
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -116,7 +117,21 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             **kwargs,
         )
         if self.engine.dialect.name == "sqlite":
-            _tune_sqlite(self.engine)
+            self._use_pooled_sqlite()
+
+    def _use_pooled_sqlite(self) -> None:
+        """Keep SQLite connections open between turns.
+
+        SQLAlchemy 1.4 opens and closes a file database's connection per session, and closing
+        the last connection to a write-ahead log checkpoints it: that close was the largest
+        cost of a turn after the models. Rasa uses the store from its one event-loop thread.
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=2,
+                                       connect_args={"check_same_thread": False})
+        _tune_sqlite(self.engine)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As SQLTrackerStore.save, but every event is redacted before it is written."""

@@ -105,6 +105,7 @@ def main() -> int:
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
         "tracker_store:\n  type: rasa_addons.tracker_store.RedactingSQLTrackerStore\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
+           "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
            "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
     started = time.perf_counter()
     actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],

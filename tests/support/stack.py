@@ -97,6 +97,8 @@ def running_stack(
         "PYTHONPATH": str(PROJECT_ROOT),
         "TRACKER_DATABASE_URL": f"sqlite:///{folder / 'conversations.db'}",
         "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",  # as scripts/run.sh: see docs/performance.md
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
         "RASA_URL": rasa_url,
         **(env or {}),
     }
@@ -125,7 +127,7 @@ def running_stack(
             wait_healthy(f"{stack.actions_url}/health", 60, procs)
             if api_url:
                 wait_healthy(f"{api_url}/healthz", 60, procs)
-            wait_healthy(f"{rasa_url}/", 240, procs)
+            wait_healthy(f"{rasa_url}/", 480, procs)
         except Exception:
             for h in handles:
                 h.flush()
