@@ -28,10 +28,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import get_settings  # noqa: E402
-from tests.channels.teams_support.activities import TeamsUser  # noqa: E402
-from tests.channels.teams_support.fake_microsoft import FakeMicrosoft  # noqa: E402
-from tests.support.stack import MODEL, running_stack  # noqa: E402
+from bot.config import get_settings
+from tests.channels.teams_support.activities import TeamsUser
+from tests.channels.teams_support.fake_microsoft import FakeMicrosoft
+from tests.support.stack import MODEL, running_stack
 
 TURNS = [
     "I work in Worcestershire",
@@ -46,7 +46,7 @@ REPLY_TIMEOUT = 30.0
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def conversation(fake: FakeMicrosoft, webhook: str, turns: int) -> list[tuple[float, float | None]]:

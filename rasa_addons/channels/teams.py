@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any
 
 from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -64,7 +65,7 @@ class TeamsOutput(BotFramework):
     """Sends each Rasa message as one Teams activity, replying to the user's activity."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     def __init__(self, connector: Connector, reference: ConversationReference) -> None:
@@ -73,25 +74,25 @@ class TeamsOutput(BotFramework):
         self.reference = reference
         self.sent = 0
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         await self.connector.send(self.reference, render_activity(message))
         self.sent += 1
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: list[dict[str, Any]], **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text, "buttons": buttons})
 
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"image": image})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
                                **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"custom": json_message})
 
-    async def send_elements(self, recipient_id: Text, elements: Iterable[Dict[Text, Any]],
+    async def send_elements(self, recipient_id: str, elements: Iterable[dict[str, Any]],
                             **kwargs: Any) -> None:
         for element in elements:
             text = " : ".join(str(element[k]) for k in ("title", "subtitle") if element.get(k))
@@ -102,11 +103,11 @@ class TeamsInput(BotFrameworkInput):
     """The webhook Teams posts to: ``/webhooks/teams/webhook``."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         if credentials:
             logger.warning("Teams: values under the channel in credentials.yml are ignored; "
                            "set %s and %s in the environment instead", APP_ID, APP_PASSWORD)
@@ -119,7 +120,7 @@ class TeamsInput(BotFrameworkInput):
                         "single" if config.single_tenant else "multi")
         return cls(config)
 
-    def __init__(self, config: Optional[TeamsConfig]) -> None:
+    def __init__(self, config: TeamsConfig | None) -> None:
         # Not super().__init__: Rasa's fetches Microsoft's keys here, so it cannot start offline.
         self.config = config
         self.connector = Connector(config) if config else None
@@ -178,7 +179,7 @@ class TeamsInput(BotFrameworkInput):
         return problem(503, "Microsoft Teams channel is off",
                        f"Set {APP_ID} and {APP_PASSWORD} (and CHANNEL_ID_SALT) to turn it on.")
 
-    async def _turn(self, activity: Dict[Text, Any],
+    async def _turn(self, activity: dict[str, Any],
                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """One activity, after the HTTP answer: every accepted activity gets a reply."""
         reference = ConversationReference.from_activity(activity)
@@ -202,7 +203,7 @@ class TeamsInput(BotFrameworkInput):
             else:
                 await out.send_text_message(sender, UNSUPPORTED_REPLY)
             logger.debug("Teams: %s activity answered for %s", kind, sender)
-        except Exception:  # noqa: BLE001 - a background task must not die silently
+        except Exception:
             logger.exception("Teams: could not answer a %s activity for %s", kind, sender)
             try:
                 await out.send_text_message(sender, FAILURE_REPLY)
@@ -210,7 +211,7 @@ class TeamsInput(BotFrameworkInput):
                 logger.error("Teams: could not send the failure reply either")
 
 
-def _shape_error(activity: Any) -> Optional[str]:
+def _shape_error(activity: Any) -> str | None:
     """What makes ``activity`` unusable, or ``None``."""
     if not isinstance(activity, dict):
         return "The body is not a JSON activity."
@@ -225,7 +226,7 @@ def _shape_error(activity: Any) -> Optional[str]:
     return None
 
 
-def _bot_left(activity: Dict[Text, Any]) -> bool:
+def _bot_left(activity: dict[str, Any]) -> bool:
     bot_id = (activity.get("recipient") or {}).get("id")
     removed = activity.get("membersRemoved") or []
     return activity.get("action") == "remove" or any(m.get("id") == bot_id for m in removed if isinstance(m, dict))

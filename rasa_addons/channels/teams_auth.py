@@ -48,6 +48,10 @@ class AuthError(Exception):
         self.detail = detail
 
 
+class BadKeyDocument(Exception):
+    """The OpenID metadata or JWKS document is not what Microsoft publishes."""
+
+
 class KeysUnavailable(AuthError):
     """No signing keys could be fetched, so no token can be checked (the connector retries)."""
 
@@ -67,11 +71,11 @@ async def fetch_key_set(get_json: GetJson, metadata_url: str) -> KeySet:
     """OpenID metadata -> its ``jwks_uri`` -> the keys, as Microsoft's SDKs do."""
     metadata = await get_json(metadata_url)
     if not isinstance(metadata, dict) or not isinstance(metadata.get("jwks_uri"), str):
-        raise ValueError(f"OpenID metadata at {metadata_url} has no jwks_uri")
+        raise BadKeyDocument(f"OpenID metadata at {metadata_url} has no jwks_uri")
     document = await get_json(metadata["jwks_uri"])
     keys = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(keys, list):
-        raise ValueError(f"JWKS document at {metadata['jwks_uri']} has no keys list")
+        raise BadKeyDocument(f"JWKS document at {metadata['jwks_uri']} has no keys list")
     by_id = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
     advertised = metadata.get("id_token_signing_alg_values_supported")
     algorithms = ALLOWED_ALGORITHMS

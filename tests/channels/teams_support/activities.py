@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, MessageReaction
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    MessageReaction,
+)
 
 BOT = ChannelAccount(id="28:navigator-bot", name="Early Help Navigator")
 

@@ -165,7 +165,7 @@ class FakeMicrosoft:
                 with fake._changed:
                     fake.requests[what] = fake.requests.get(what, 0) + 1
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 if self.path == METADATA_PATH:
                     self._count("metadata")
                     return self._send(200, {
@@ -179,7 +179,7 @@ class FakeMicrosoft:
                     return self._send(200, {"keys": [public_jwk(fake.key, fake.kid, fake.endorsements)]})
                 self._send(404, {"error": "not found"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 parts = [unquote(p) for p in self.path.split("?")[0].strip("/").split("/")]
                 if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"]:
