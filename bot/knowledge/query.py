@@ -222,7 +222,7 @@ class AreaKnowledge:
                 f"{self.area.name}'s guidance names no separate early help contact; its pathway "
                 "says how to ask for early help."))
         order = {True: 0, None: 1, False: 2}
-        best = sorted(candidates, key=lambda s: order[s.available_now])[0]
+        best = min(candidates, key=lambda s: order[s.available_now])
         c = best.contact
         basis = {True: "stated_hours", None: "hours_not_stated", False: "none_open"}[best.available_now]
         does = "takes early help requests" if c.role == "early_help" else "gives advice about early help"

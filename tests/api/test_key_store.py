@@ -13,7 +13,7 @@ from bot.db.models import ApiKeyRow
 
 def test_a_key_is_stored_as_its_hash_and_checked_against_it(empty_db):
     store = KeyStore(empty_db, cache_seconds=0)
-    info, key = store.create("Intranet lookup")
+    _, key = store.create("Intranet lookup")
     with Session(empty_db) as session:
         row = session.scalars(select(ApiKeyRow)).one()
     assert row.key_hash == keys_module.digest(key) and key not in (row.prefix, row.name, row.key_hash)
