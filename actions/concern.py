@@ -23,12 +23,34 @@ class ActionScreenConcern(Action):
         return "action_screen_concern"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        concern = tracker.get_slot("concern") or tracker.latest_message.get("text") or ""
+        previous = tracker.get_slot("concern") or ""
+        concern, is_new = concern_after(previous, tracker.latest_message.get("text") or "",
+                                        tracker.active_loop_name == "questions_form")
         area = area_of(tracker)
         reply = screening_reply(knowledge(), engine(), concern, area)
         if reply:
             send(dispatcher, reply, area)
-        return [SlotSet("concern", concern)]
+        events: list[EventType] = [SlotSet("concern", concern)]
+        if is_new and previous:
+            # Answers and the level belonged to the previous child's concern.
+            events += [SlotSet(name, None) for name in domain.get("slots", {})
+                       if name.startswith(QUESTION_SLOT_PREFIX)]
+            events.append(SlotSet("level", None))
+        return events
+
+
+def concern_after(previous: str, message: str, questions_active: bool) -> tuple[str, bool]:
+    """The concern to assess after ``message``, and whether it is a new one.
+
+    During the questions that help, more detail adds to the concern (and is screened with it,
+    so a danger mentioned mid-way is caught). After an answer, a described concern is a new one.
+    """
+    message = message.strip()
+    if not message:
+        return previous, False
+    if questions_active and previous:
+        return f"{previous} {message}", False
+    return message, True
 
 
 class ValidateQuestionsForm(FormValidationAction):

@@ -41,7 +41,7 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
     """A copy of a serialised event with every free-text field redacted."""
     out = json.loads(json.dumps(data))
     if isinstance(out.get("text"), str):
-        out["text"] = redact(out["text"])
+        out["text"] = redact(out["text"], from_packs=out.get("event") == "bot")
     parse = out.get("parse_data") or {}
     if isinstance(parse.get("text"), str):
         parse["text"] = redact(parse["text"])

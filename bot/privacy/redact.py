@@ -30,10 +30,11 @@ _DATE = re.compile(
 _STREET = (r"(?:road|rd|street|st|avenue|ave|close|lane|ln|drive|dr|way|crescent|court|ct|place|grove|"
            r"terrace|gardens|walk|rise|hill|park|view|square|mews|row)")
 _ADDRESS = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){{1,3}}{_STREET}\b\.?", re.I)
+_WORD = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]*)*"  # hyphenated names stay one word: Stockton-on-Tees
 _NAME_CUES = re.compile(
-    r"\b(?:called|named|name is|name's|known as|(?:mr|mrs|ms|miss|mx|dr)\.?)\s+((?:[A-Z][a-z'’-]+)(?:\s+[A-Z][a-z'’-]+)?)"
+    rf"\b(?:called|named|name is|name's|known as|(?:mr|mrs|ms|miss|mx|dr)\.?)\s+({_WORD}(?:\s+{_WORD})?)"
 )
-_CAPITALISED = re.compile(r"\b[A-Z][a-z'’-]{1,}(?:\s+[A-Z][a-z'’-]+)*\b")
+_CAPITALISED = re.compile(rf"\b{_WORD}(?:\s+{_WORD})*\b")
 
 # Capitalised words that are not names: the areas, services and ordinary words.
 _COMMON = set("""
@@ -87,13 +88,31 @@ def _keep_service_number(match: re.Match[str]) -> str:
     return match.group(0) if digits in numbers else PLACEHOLDER["phone"]
 
 
-def _redact_capitalised(match: re.Match[str], text: str) -> str:
+@lru_cache(maxsize=1)
+def _pack_capitalised() -> frozenset[str]:
+    """Capitalised words exactly as the packs write them ('Severe', 'Glossop', 'Stockton-on-Tees')."""
+    root = Path(__file__).resolve().parent.parent.parent / "knowledge"
+    found: set[str] = set()
+    for path in root.glob("areas/*/*.yml"):
+        found.update(re.findall(_WORD, path.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+def _bare(word: str) -> str:
+    """Lower case, without quotes or a possessive 's ('Tameside's' -> 'tameside', 'Tees' stays)."""
+    return word.lower().strip("'’").removesuffix("'s").removesuffix("’s")
+
+
+def _redact_capitalised(match: re.Match[str], text: str, from_packs: bool = False) -> str:
     words, _ = _knowledge_words()
     phrase = match.group(0)
     parts = phrase.split()
-    if any(p.lower().strip("'’").removesuffix("'s").removesuffix("’s") in _first_names() for p in parts):
+    if from_packs and all(p in _pack_capitalised() for p in parts):
+        return phrase
+    bare = [_bare(p) for p in parts]
+    if any(b in _first_names() for b in bare):
         return PLACEHOLDER["name"]
-    if all(p.lower().strip("'’") in _COMMON or p.lower().strip("'’s") in words for p in parts):
+    if all(b in _COMMON or b in words for b in bare):
         return phrase
     start = match.start()
     before = text[:start].rstrip()
@@ -103,8 +122,13 @@ def _redact_capitalised(match: re.Match[str], text: str) -> str:
     return PLACEHOLDER["name"]
 
 
-def redact(text: str | None) -> str | None:
-    """``text`` with personal data replaced by placeholders."""
+def redact(text: str | None, from_packs: bool = False) -> str | None:
+    """``text`` with personal data replaced by placeholders.
+
+    ``from_packs`` is for the assistant's own replies: they are built from the knowledge packs,
+    so a capitalised word written exactly so in a pack ('Severe and specialist needs') is kept,
+    while anything else (a name echoed from the practitioner's words) is still redacted.
+    """
     if not text:
         return text
     out = _EMAIL.sub(PLACEHOLDER["email"], text)
@@ -114,5 +138,5 @@ def redact(text: str | None) -> str | None:
     out = _PHONE.sub(_keep_service_number, out)
     out = _NHS.sub(PLACEHOLDER["nhs"], out)
     out = _NAME_CUES.sub(lambda m: m.group(0).replace(m.group(1), PLACEHOLDER["name"]), out)
-    out = _CAPITALISED.sub(lambda m: _redact_capitalised(m, out), out)
+    out = _CAPITALISED.sub(lambda m: _redact_capitalised(m, out, from_packs), out)
     return out

@@ -37,6 +37,25 @@ def test_a_calm_concern_is_not_an_emergency(dispatcher):
     assert dispatcher.messages == []
 
 
+def test_a_new_concern_after_an_answer_replaces_the_old_one_and_its_answers(dispatcher, domain):
+    slots = {"area": "tameside", "concern": "Mum has lost her job and money is tight.", "q_home_safe": "no", "level": 2.0}
+    events = ActionScreenConcern().run(dispatcher, make_tracker(slots, text="He says he is hungry every morning."), domain)
+    assert SlotSet("concern", "He says he is hungry every morning.") in events
+    assert SlotSet("level", None) in events
+    assert any(e == SlotSet(name, None) for e in events for name in domain["slots"] if name.startswith("q_"))
+
+
+def test_detail_given_during_the_questions_adds_to_the_concern_and_is_screened(dispatcher, domain):
+    slots = {"area": "tameside", "concern": "Mum has lost her job and money is tight."}
+    tracker = make_tracker(slots, text="He just told me dad punched him this morning and he has a fresh bruise.",
+                           active_loop="questions_form")
+    events = ActionScreenConcern().run(dispatcher, tracker, domain)
+    assert SlotSet("concern", "Mum has lost her job and money is tight. He just told me dad punched him "
+                              "this morning and he has a fresh bruise.") in events
+    assert texts(dispatcher).startswith("EMERGENCY") and "0161 342" in texts(dispatcher)
+    assert SlotSet("level", None) not in events
+
+
 def test_the_form_asks_the_area_first_when_it_is_not_known(dispatcher, domain):
     slots = asyncio.run(ValidateQuestionsForm().required_slots([], dispatcher, make_tracker({"concern": "bunking off"}), domain))
     assert slots == ["area"]

@@ -45,6 +45,20 @@ def test_area_and_service_names_are_not_taken_for_names():
     assert redact(text) == text
 
 
+@pytest.mark.parametrize("text", ["I work in Stockton-on-Tees.", "Tameside's MASH rang back."])
+def test_hyphenated_and_possessive_place_names_are_kept(text):
+    assert redact(text) == text
+
+
+def test_the_assistants_own_reply_keeps_the_packs_wording_but_not_an_echoed_name():
+    reply = "Level 4 for Jake: Severe and specialist needs (child protection)."
+    assert redact(reply, from_packs=True) == "Level 4 for [name]: Severe and specialist needs (child protection)."
+
+
+def test_a_hyphenated_name_after_a_cue_is_redacted_whole():
+    assert redact("Her name is Sarah-Jane Smith.") == "Her name is [name]."
+
+
 def test_a_name_after_a_cue_is_redacted_even_at_the_start():
     assert "Amelia" not in redact("A girl called Amelia is missing school.")
 
