@@ -12,9 +12,12 @@ The database is ``TRACKER_DATABASE_URL`` (default: ``sqlite:///var/conversations
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
@@ -92,6 +95,21 @@ def _tune_sqlite(engine: sa.engine.Engine) -> None:
         cursor.close()
 
 
+@contextmanager
+def _one_worker_at_a_time(url: sa.engine.URL) -> Iterator[None]:
+    """Rasa's workers start together and each creates the tables; on one SQLite file the
+    second would fail noisily ("table events already exists"), so they take turns."""
+    if url.get_backend_name() != "sqlite" or not url.database:
+        yield
+        return
+    with open(f"{url.database}.init-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(
         self,
@@ -104,18 +122,19 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         url = db_url or os.environ.get("TRACKER_DATABASE_URL") or DEFAULT_URL
         _check_reachable(url)
         parsed = make_url(url)
-        super().__init__(
-            domain=domain,
-            dialect=parsed.drivername,
-            host=parsed.host,
-            port=parsed.port,
-            db=parsed.database or "rasa.db",
-            username=parsed.username,
-            password=parsed.password,
-            query=dict(parsed.query) or None,
-            event_broker=event_broker,
-            **kwargs,
-        )
+        with _one_worker_at_a_time(parsed):
+            super().__init__(
+                domain=domain,
+                dialect=parsed.drivername,
+                host=parsed.host,
+                port=parsed.port,
+                db=parsed.database or "rasa.db",
+                username=parsed.username,
+                password=parsed.password,
+                query=dict(parsed.query) or None,
+                event_broker=event_broker,
+                **kwargs,
+            )
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TURNS = [
@@ -97,15 +98,20 @@ def pct(values: list[float], p: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("RASA_WORKERS", "2")),
+                        help="Rasa worker processes (default RASA_WORKERS or 2, as make run)")
     args = parser.parse_args()
     actions_port, rasa_port = free_port(), free_port()
     tmp = ROOT / "var" / "bench"
     tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "tracker_store:\n  type: rasa_addons.tracker_store.RedactingSQLTrackerStore\n")
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())  # as `make run`, but free ports
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
+    for old in tmp.glob("*.db*"):
+        old.unlink()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
            "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+           "SANIC_WORKERS": str(args.workers), "COORDINATION_DB": str(tmp / "coordination.db"),
            "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
     started = time.perf_counter()
     actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
@@ -119,7 +125,8 @@ def main() -> int:
         r = wait(f"http://127.0.0.1:{rasa_port}/", 300)
         print(f"startup: action server {a:.1f} s, Rasa server {r:.1f} s (from launch, in parallel; {time.perf_counter() - started:.1f} s total)")
         url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-        asyncio.run(converse(url, 4, 2))  # warm up
+        print(f"Rasa workers: {args.workers} (SQLite lock store, SQLite tracker store)")
+        asyncio.run(converse(url, 4 * args.workers, 2 * args.workers))  # warm up every worker
         for concurrency in (1, 8):
             lat = asyncio.run(converse(url, args.conversations, concurrency))
             print(f"concurrency {concurrency}: {len(lat)} turns  p50={pct(lat, 50):6.1f} ms  p95={pct(lat, 95):6.1f} ms"

@@ -54,7 +54,8 @@ from rasa_addons.channels.slack_events import (
     parse_form_payload,
     parse_json,
 )
-from rasa_addons.channels.slack_security import RequestVerifier, SeenRecently
+from rasa_addons.channels.slack_security import DEDUPE_TTL_SECONDS, RequestVerifier
+from rasa_addons.coordination import SharedSeen
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class SlackChannel(SlackInput):
         self.errors_ignore_retry = ()
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._verifier = RequestVerifier(self.slack_signing_secret, now) if self.enabled else None
-        self._seen = SeenRecently()
+        self._seen = SharedSeen(DEDUPE_TTL_SECONDS) if self.enabled else None
         self._client: AsyncWebClient | None = None
         self._background_tasks: set[asyncio.Task] = set()
 

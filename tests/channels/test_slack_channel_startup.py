@@ -46,7 +46,8 @@ def serving(folder: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess
     log = folder / f"harness-{port}.log"
     with open(log, "w") as handle:
         proc = subprocess.Popen([str(RASA_PYTHON), str(HARNESS), "serve", str(port)], cwd=PROJECT_ROOT,
-                                env=_env(env), stdout=handle, stderr=handle)
+                                env=_env({**env, "COORDINATION_DB": str(folder / "coordination.db")}),
+                                stdout=handle, stderr=handle)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 180

@@ -7,7 +7,8 @@ import time
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from rasa_addons.channels.slack_security import RequestVerifier, SeenRecently
+from rasa_addons.channels.slack_security import RequestVerifier
+from rasa_addons.coordination import SharedSeen
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BODY = b'{"type":"event_callback","event_id":"Ev1"}'
@@ -46,22 +47,32 @@ def test_four_minutes_old_is_still_inside_the_window():
     assert RequestVerifier(SECRET).is_authentic(BODY, headers(ts=int(time.time()) - 240))
 
 
-def test_a_retry_is_recognised_by_its_event_id():
-    seen = SeenRecently()
+@pytest.fixture
+def seen(tmp_path):
+    return SharedSeen(ttl=3600, path=tmp_path / "coordination.db")
+
+
+def test_a_retry_is_recognised_by_its_event_id(seen):
     assert seen.first_time("event:Ev1", "message:D1:1.1")
     assert not seen.first_time("event:Ev1", "message:D1:1.1")
 
 
-def test_the_same_message_under_another_event_id_is_still_a_duplicate():
-    seen = SeenRecently()
+def test_the_same_message_under_another_event_id_is_still_a_duplicate(seen):
     assert seen.first_time("event:Ev1", "message:D1:1.1")
     assert not seen.first_time("event:Ev2", "message:D1:1.1")
     assert seen.first_time("event:Ev3", "message:D1:2.2")
 
 
-def test_keys_expire_after_the_ttl():
+def test_a_retry_landing_on_another_worker_is_still_a_duplicate(tmp_path):
+    first_worker = SharedSeen(ttl=3600, path=tmp_path / "coordination.db")
+    second_worker = SharedSeen(ttl=3600, path=tmp_path / "coordination.db")
+    assert first_worker.first_time("event:Ev1")
+    assert not second_worker.first_time("event:Ev1")
+
+
+def test_keys_expire_after_the_ttl(tmp_path):
     now = [1000.0]
-    seen = SeenRecently(ttl=60, clock=lambda: now[0])
+    seen = SharedSeen(ttl=60, path=tmp_path / "coordination.db", clock=lambda: now[0])
     assert seen.first_time("event:Ev1")
     now[0] += 59
     assert not seen.first_time("event:Ev1")
@@ -69,19 +80,10 @@ def test_keys_expire_after_the_ttl():
     assert seen.first_time("event:Ev1")
 
 
-def test_memory_is_bounded_oldest_first():
-    seen = SeenRecently(max_keys=100)
-    for i in range(1000):
-        seen.first_time(f"event:{i}")
-    assert len(seen) == 100
-    assert not seen.first_time("event:999")
-    assert seen.first_time("event:0")
+def test_a_request_with_nothing_to_recognise_it_by_is_handled(seen):
+    assert seen.first_time("", "")
 
 
-def test_a_request_with_nothing_to_recognise_it_by_is_handled():
-    assert SeenRecently().first_time("", "")
-
-
-def test_nonsense_limits_are_refused():
+def test_nonsense_limits_are_refused(tmp_path):
     with pytest.raises(ValueError):
-        SeenRecently(ttl=0)
+        SharedSeen(ttl=0, path=tmp_path / "coordination.db")

@@ -35,3 +35,11 @@ def test_a_malformed_action_response_is_still_refused():
                          capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(PROJECT_ROOT)})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("refused")
+
+
+def test_the_slot_validator_only_validates_what_was_just_filled():
+    """rasa_addons.speedups skips the validator on turns that filled no slot: that is only
+    equivalent while the validator extracts nothing itself (no ``extract_*`` methods)."""
+    from actions.area import ValidateSlots
+
+    assert not [name for name in dir(ValidateSlots) if name.startswith("extract_")]

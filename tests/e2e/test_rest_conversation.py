@@ -15,7 +15,8 @@ pytestmark = needs_model
 
 @pytest.fixture(scope="module")
 def rasa(loaded_engine, tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url)) as stack:
+    # Two Rasa workers, as `make run`: turns of one conversation must stay in order across them.
+    with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url), env={"SANIC_WORKERS": "2"}) as stack:
         yield stack.rest_webhook
 
 
@@ -77,3 +78,21 @@ def test_an_area_we_do_not_cover(rasa):
 def test_a_general_question_is_answered_by_the_faq_response_selector(rasa):
     text = " ".join(m.get("text", "") for m in say(rasa, "e2e-faq", "do you store the names I type?"))
     assert "redacted" in text
+
+
+def test_conversations_in_parallel_each_keep_their_own_area(rasa):
+    """Turns land on either worker; each conversation still answers for its own area."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [("Tameside", "0161 342 4101"), ("Worcs", "01905 822666"), ("Redcar", "01642 130680")] * 2
+
+    def converse(n: int) -> str:
+        area, _ = cases[n]
+        sender = f"e2e-parallel-{n}"
+        say(rasa, sender, f"I work in {area}")
+        return converse_until_answer(rasa, sender, BELT)
+
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        answers = list(pool.map(converse, range(len(cases))))
+    for (area, number), text in zip(cases, answers):
+        assert number in text, (area, text)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from bot.config import PROJECT_ROOT
 
@@ -82,10 +83,9 @@ def running_stack(
     """
     actions_port, rasa_port = free_port(), free_port()
     endpoints = folder / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "tracker_store:\n  type: rasa_addons.tracker_store.RedactingSQLTrackerStore\n"
-    )
+    config = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints.write_text(yaml.safe_dump(config))
     creds = PROJECT_ROOT / "credentials.yml"
     if credentials is not None:
         creds = folder / "credentials.yml"
@@ -96,6 +96,8 @@ def running_stack(
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(PROJECT_ROOT),
         "TRACKER_DATABASE_URL": f"sqlite:///{folder / 'conversations.db'}",
+        "COORDINATION_DB": str(folder / "coordination.db"),
+        "SANIC_WORKERS": "1",  # one worker keeps start-up light; tests/e2e asks for two
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TF_INTER_OP_PARALLELISM_THREADS": "1",  # as scripts/run.sh: see docs/performance.md
         "TF_INTRA_OP_PARALLELISM_THREADS": "1",
