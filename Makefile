@@ -4,14 +4,15 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: run test setup knowledge check model validate pytest stories nlu-eval shell eval bench lint clean browser help
+.PHONY: run test setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser help
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
 	@echo "make test   set up what is missing, then run every test"
 	@echo "make shell  talk to the assistant in the terminal"
 	@echo "make check  validate the knowledge packs and print coverage"
-	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90)"
+	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90; NLU_SPLIT_SEED=n for another split)"
+	@echo "make nlu-cv    intent F1 by 5-fold cross-validation (slow: five NLU trainings)"
 	@echo "make eval   print the engine's accuracy against tests/eval/cases.yml"
 	@echo "make bench  print engine and API latency figures"
 
@@ -46,6 +47,9 @@ stories: model
 
 nlu-eval: setup
 	@bash scripts/nlu_eval.sh
+
+nlu-cv: setup
+	@bash scripts/nlu_cv.sh
 
 shell: knowledge model
 	@bash scripts/shell.sh
