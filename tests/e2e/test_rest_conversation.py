@@ -96,3 +96,15 @@ def test_conversations_in_parallel_each_keep_their_own_area(rasa):
         answers = list(pool.map(converse, range(len(cases))))
     for (area, number), text in zip(cases, answers):
         assert number in text, (area, text)
+
+
+def test_changing_area_after_an_answer_keeps_the_new_area(rasa):
+    sender = "e2e-change-area"
+    say(rasa, sender, "I work in Tameside")
+    converse_until_answer(rasa, sender, BELT)
+    after = " ".join(m.get("text", "") for m in say(rasa, sender, "no"))
+    assert "anything else" in after and "can't help" not in after
+    changed = " ".join(m.get("text", "") for m in say(rasa, sender, '/inform_area{"area":"worcestershire"}'))
+    assert "Worcestershire" in changed and "can't help" not in changed
+    contacts = " ".join(m.get("text", "") for m in say(rasa, sender, "/ask_contacts"))
+    assert "01905 822666" in contacts and "0161 342" not in contacts
