@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -40,7 +40,7 @@ class TrackerStoreUnavailable(RuntimeError):
     """The conversation database cannot be used; the message says what to check."""
 
 
-def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
+def redact_event(data: dict[str, Any]) -> dict[str, Any]:
     """A copy of a serialised event with every free-text field redacted."""
     out = json.loads(json.dumps(data))
     if isinstance(out.get("text"), str):
@@ -61,7 +61,7 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
 def _check_reachable(url: str) -> None:
     try:
         parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is a configuration error
+    except Exception as exc:
         raise TrackerStoreUnavailable(f"TRACKER_DATABASE_URL is not a database URL: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
@@ -71,7 +71,7 @@ def _check_reachable(url: str) -> None:
     try:
         with engine.connect():
             pass
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         safe = repr(parsed).replace(parsed.password or "\0", "***") if parsed.password else repr(parsed)
         raise TrackerStoreUnavailable(
             f"Cannot connect to the conversation database {safe}: {str(exc).splitlines()[0]}. "
@@ -113,10 +113,10 @@ def _one_worker_at_a_time(url: sa.engine.URL) -> Iterator[None]:
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[Text] = None,
-        event_broker: Optional[EventBroker] = None,
-        db_url: Optional[Text] = None,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        db_url: str | None = None,
         **kwargs: Any,
     ) -> None:
         url = db_url or os.environ.get("TRACKER_DATABASE_URL") or DEFAULT_URL

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -25,9 +24,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.knowledge.query import KnowledgeBase  # noqa: E402
-from bot.triage.engine import TriageEngine  # noqa: E402
-from bot.triage.evaluate import DEFAULT_CASES, load_cases  # noqa: E402
+from bot.knowledge.query import KnowledgeBase
+from bot.triage.engine import TriageEngine
+from bot.triage.evaluate import DEFAULT_CASES, load_cases
 
 
 def pct(values: list[float], p: float) -> float:

@@ -8,9 +8,9 @@ reachable they are skipped, and the skip reason says so.
 from __future__ import annotations
 
 import os
-from datetime import datetime
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest

@@ -11,23 +11,23 @@ _NUM_WORDS = {
 }
 _N = r"(\d{1,2}|" + "|".join(_NUM_WORDS) + r")"
 _PATTERNS: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(rf"\b{_N}\s*-?\s*(?:years?|yrs?|yo|y/o|y\.o\.?)(?:\s*-?\s*old)?\b", re.I), 1.0),
-    (re.compile(rf"\b(?:aged?|age of)\s+{_N}\b", re.I), 1.0),
-    (re.compile(rf"\b(?:she|he|they|child|girl|boy|who)(?:'s|\s+is|\s+are)\s+(?:only\s+|just\s+)?{_N}\b(?!\s*(?:%|am|pm|:|minutes?|hours?|times?|weeks?|days?|months?))", re.I), 1.0),
-    (re.compile(rf"\b{_N}\s*-?\s*(?:months?|mths?|mos?)(?:\s*-?\s*old)?\b", re.I), 1 / 12),
-    (re.compile(rf"\b{_N}\s*-?\s*(?:weeks?|wks?)\s*-?\s*old\b", re.I), 1 / 52),
-    (re.compile(rf"\b{_N}\s*-?\s*days?\s*-?\s*old\b", re.I), 1 / 365),
+    (re.compile(rf"\b{_N}\s*-?\s*(?:years?|yrs?|yo|y/o|y\.o\.?)(?:\s*-?\s*old)?\b", re.IGNORECASE), 1.0),
+    (re.compile(rf"\b(?:aged?|age of)\s+{_N}\b", re.IGNORECASE), 1.0),
+    (re.compile(rf"\b(?:she|he|they|child|girl|boy|who)(?:'s|\s+is|\s+are)\s+(?:only\s+|just\s+)?{_N}\b(?!\s*(?:%|am|pm|:|minutes?|hours?|times?|weeks?|days?|months?))", re.IGNORECASE), 1.0),
+    (re.compile(rf"\b{_N}\s*-?\s*(?:months?|mths?|mos?)(?:\s*-?\s*old)?\b", re.IGNORECASE), 1 / 12),
+    (re.compile(rf"\b{_N}\s*-?\s*(?:weeks?|wks?)\s*-?\s*old\b", re.IGNORECASE), 1 / 52),
+    (re.compile(rf"\b{_N}\s*-?\s*days?\s*-?\s*old\b", re.IGNORECASE), 1 / 365),
 ]
-_SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s?(\d{1,2})\b(?!\s*(?:-|\s)?(?:olds?|years?))", re.I)
+_SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s?(\d{1,2})\b(?!\s*(?:-|\s)?(?:olds?|years?))", re.IGNORECASE)
 _WORDS: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(r"\b(?:new-?born|neonate)s?\b", re.I), 0.05),
-    (re.compile(r"\b(?:baby|babies|infant)s?\b", re.I), 0.5),
-    (re.compile(r"\btoddlers?\b", re.I), 2.0),
-    (re.compile(r"\b(?:pre-?schooler|nursery age|nursery child)s?\b", re.I), 3.5),
-    (re.compile(r"\breception (?:class|child|pupil|age)\b", re.I), 4.5),
-    (re.compile(r"\bprimary (?:school )?(?:age|aged|child|pupil|girl|boy)s?\b", re.I), 8.0),
-    (re.compile(r"\b(?:teen|teenager|teenage (?:girl|boy|son|daughter))s?\b", re.I), 15.0),
-    (re.compile(r"\bsixth form(?:er)?s?\b", re.I), 17.0),
+    (re.compile(r"\b(?:new-?born|neonate)s?\b", re.IGNORECASE), 0.05),
+    (re.compile(r"\b(?:baby|babies|infant)s?\b", re.IGNORECASE), 0.5),
+    (re.compile(r"\btoddlers?\b", re.IGNORECASE), 2.0),
+    (re.compile(r"\b(?:pre-?schooler|nursery age|nursery child)s?\b", re.IGNORECASE), 3.5),
+    (re.compile(r"\breception (?:class|child|pupil|age)\b", re.IGNORECASE), 4.5),
+    (re.compile(r"\bprimary (?:school )?(?:age|aged|child|pupil|girl|boy)s?\b", re.IGNORECASE), 8.0),
+    (re.compile(r"\b(?:teen|teenager|teenage (?:girl|boy|son|daughter))s?\b", re.IGNORECASE), 15.0),
+    (re.compile(r"\bsixth form(?:er)?s?\b", re.IGNORECASE), 17.0),
 ]
 
 
@@ -35,7 +35,7 @@ def _number(token: str) -> int:
     return int(token) if token.isdigit() else _NUM_WORDS[token.lower()]
 
 
-_LIMIT_BEFORE = re.compile(r"(?:under|over|below|above|less than|more than|younger than|older than)(?:\s+the)?(?:\s+age(?:\s+of)?)?\s*$", re.I)
+_LIMIT_BEFORE = re.compile(r"(?:under|over|below|above|less than|more than|younger than|older than)(?:\s+the)?(?:\s+age(?:\s+of)?)?\s*$", re.IGNORECASE)
 
 
 def ages_in(text: str) -> list[float]:

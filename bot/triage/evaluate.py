@@ -20,7 +20,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.knowledge.query import KnowledgeBase
-from bot.knowledge.search import FactIndex, Fact
+from bot.knowledge.search import Fact, FactIndex
 from bot.triage.engine import TriageEngine
 
 DEFAULT_CASES = sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml"))

@@ -182,7 +182,7 @@ class SignalMatcher:
         after = [w.lemma for w in ws[end + 1 : end + 6] if w.clause == ws[end].clause]
         for cue in DISMISSALS:
             n = len(cue)
-            for k in range(0, max(0, len(after) - n + 1)):
+            for k in range(max(0, len(after) - n + 1)):
                 if tuple(after[k : k + n]) == cue and k <= 2:
                     return True
         return False
@@ -209,10 +209,10 @@ class SignalMatcher:
                     Mention(
                         signal=pat.signal,
                         phrase=pat.phrase,
-                        text=text[ws[i].start : ws[end].end],
-                        start=ws[i].start,
+                        text=text[w.start : ws[end].end],
+                        start=w.start,
                         end=ws[end].end,
-                        sentence=ws[i].sentence,
+                        sentence=w.sentence,
                         negated=self._is_negated(ws, i, end),
                     )
                 )

@@ -44,6 +44,7 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture
 def domain() -> dict:
     import yaml
+
     from bot.config import PROJECT_ROOT
     slots = {}
     for f in (PROJECT_ROOT / "domain").glob("*.yml"):

@@ -7,9 +7,20 @@ import asyncio
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.area import ActionAfterArea, ValidateSlots
-from actions.concern import ActionAssessConcern, ActionHandoverSummary, ActionScreenConcern, ValidateQuestionsForm
+from actions.concern import (
+    ActionAssessConcern,
+    ActionHandoverSummary,
+    ActionScreenConcern,
+    ValidateQuestionsForm,
+)
 from actions.fallback import ActionDefaultAskAffirmation
-from actions.lookups import ActionConsent, ActionContacts, ActionDefineTerm, ActionEscalation, ActionLevelMeaning
+from actions.lookups import (
+    ActionConsent,
+    ActionContacts,
+    ActionDefineTerm,
+    ActionEscalation,
+    ActionLevelMeaning,
+)
 from tests.conversation.conftest import make_tracker
 
 EMERGENCY = "He came in with a fresh bruise on his cheek and said dad punched him this morning."
