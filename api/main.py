@@ -72,6 +72,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     )
     app.state.settings = settings
     app.state.limiter = TokenBuckets(settings.rate_limit_per_minute)
+    app.state.chat_limiter = TokenBuckets(settings.chat_rate_limit_per_minute)
     errors.install(app)
     app.include_router(health.router)
     v1_errors = errors.problem_responses(401, 429, 500)

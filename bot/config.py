@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=120, ge=1, description="Requests per minute per API key (or per address, unkeyed)"
     )
+    chat_rate_limit_per_minute: int = Field(
+        default=300, ge=1,
+        description="Web chat turns per minute per client address (behind a proxy, run uvicorn with --proxy-headers)",
+    )
     max_body_bytes: int = Field(default=16 * 1024, ge=1024, description="Larger bodies get 413")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated; none by default"

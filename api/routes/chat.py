@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -169,8 +169,10 @@ def emergency_advice(number: str, banner: AreaBanner | None) -> str:
     return f"{first} Then contact {banner.name} children's social care: " + "; ".join(lines) + "."
 
 
-def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str) -> JSONResponse:
-    """503 problem+json that still carries the emergency advice, named for the area when known."""
+def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, status: int = 503,
+                 title: str = "The assistant is unavailable", retry_after: int = 30) -> JSONResponse:
+    """Problem+json (503, or 429 when a client sends too fast) that still carries the emergency
+    advice, named for the area when known: nobody is turned away without 999."""
     try:
         number = kb.national().emergency_number
         known = _known_area(kb, area_id)
@@ -179,19 +181,23 @@ def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str) -> JSONRespon
         log.exception("knowledge base unavailable while Rasa is down")
         number, banner = FALLBACK_EMERGENCY_NUMBER, None
     advice = emergency_advice(number, banner)
-    detail = f"The assistant is unavailable right now, so your message was not answered. {advice}"
+    if status == 429:
+        detail = f"Too many messages from this address; your message was not answered. Try again in {retry_after} s. {advice}"
+        text = f"Too many messages at once: please wait {retry_after} seconds and send it again.\n{advice}"
+    else:
+        detail = f"The assistant is unavailable right now, so your message was not answered. {advice}"
+        text = f"The assistant is unavailable right now. Please try again in a few minutes.\n{advice}"
     sources = list({c.source.title + c.source.section: c.source for c in banner.urgent}.values()) if banner else []
     reply = ChatReply(
-        messages=[ChatMessage(text=f"The assistant is unavailable right now. Please try again in a few minutes.\n{advice}",
-                              sources=sources, emergency=True)],
+        messages=[ChatMessage(text=text, sources=sources, emergency=True)],
         area=banner,
         emergency_number=number,
     )
-    body: dict[str, Any] = Problem(title="The assistant is unavailable", status=503, detail=detail).model_dump()
+    body: dict[str, Any] = Problem(title=title, status=status, detail=detail).model_dump()
     body.update(reply.model_dump(mode="json"))
-    log.warning("web chat: Rasa unavailable (%s); emergency advice sent", why)
-    return JSONResponse(body, status_code=503, media_type=PROBLEM,
-                        headers={"Retry-After": "30", "Cache-Control": "no-store"})
+    log.warning("web chat: %s (%s); emergency advice sent", title, why)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM,
+                        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
 
 
 def _messages(turn: BotTurn) -> list[ChatMessage]:
@@ -215,11 +221,16 @@ def _messages(turn: BotTurn) -> list[ChatMessage]:
     summary="One chat turn: forwarded to the assistant; the area's urgent contacts come back with it",
     responses={
         422: {"model": Problem, "content": {PROBLEM: {}}, "description": "The message could not be used"},
+        429: {"content": {PROBLEM: {}},
+              "description": "Too many turns from this address (CHAT_RATE_LIMIT_PER_MINUTE): the body still carries the emergency advice"},
         503: {"content": {PROBLEM: {}},
               "description": "The assistant is unavailable: the body still carries the emergency advice (999 and the area's urgent contact)"},
     },
 )
-async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep) -> Any:
+async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Request) -> Any:
+    wait = request.app.state.chat_limiter.take(request.client.host if request.client else "unknown")
+    if wait:
+        return _unavailable(kb, turn.area, "rate limit", status=429, title="Too many messages", retry_after=wait)
     if turn.area is not None and _known_area(kb, turn.area) != turn.area:
         message = f"'{turn.area}' is not the id of an area the assistant covers"
         return problem(422, "The request could not be used", f"area: {message}",

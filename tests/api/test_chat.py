@@ -144,6 +144,21 @@ def test_rasa_unreachable_still_gives_999_and_the_areas_urgent_number(app, clien
     assert body["area"]["id"] == "tameside"
 
 
+def test_too_many_turns_from_one_address_get_429_that_still_gives_999_and_the_urgent_number(app, client):
+    from api.ratelimit import TokenBuckets
+
+    with_fake(app, FakeRasa([{"recipient_id": "x", "text": "ok"}]))
+    app.state.chat_limiter = TokenBuckets(per_minute=2)
+    assert turn(client, "first").status_code == 200
+    assert turn(client, "second").status_code == 200
+    r = turn(client, "He said dad punched him this morning", area="tameside")
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert "999" in body["detail"] and "0161 342 4101" in body["detail"]
+    assert body["messages"][0]["emergency"] is True
+
+
 def test_rasa_unreachable_before_the_area_is_known_still_gives_999(app, client):
     use_rasa(app, RasaRest(f"http://127.0.0.1:{free_port()}"))
     body = turn(client, "hello").json()
