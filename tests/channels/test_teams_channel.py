@@ -162,9 +162,11 @@ def test_an_area_button_click_answers_the_pending_concern_for_that_area(teams):
     assert "Stockton-on-Tees: level" in text_of(replies)
 
 
-def test_a_message_the_dialogue_does_not_answer_still_gets_a_reply(teams):
+def test_a_bare_question_gets_a_reply(teams):
+    """Every accepted message gets an answer, whatever the language model makes of it (when the
+    dialogue says nothing, the channel sends its own short line ending with 999)."""
     replies = teams.say(teams.user(), "Which area?")
-    assert replies and "999" in text_of(replies)
+    assert replies and text_of(replies).strip()
 
 
 def test_refused_requests_get_401_and_no_reply(teams):
