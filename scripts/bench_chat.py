@@ -23,6 +23,10 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.bench_common import pct
+
 TURNS = [
     "I work in Worcestershire",
     "She has been bunking off every week for months and mum can't get her up.",
@@ -89,10 +93,6 @@ async def converse(url: str, conversations: int, concurrency: int) -> list[float
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies
 
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
 def main() -> int:

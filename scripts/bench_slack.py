@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import get_settings
+from scripts.bench_common import pct
 from tests.channels.slack_support import CREDENTIALS, FakeSlackApi, SlackSender, slack_env
 from tests.support.stack import MODEL, running_stack
 
@@ -40,10 +41,6 @@ MESSAGES = [
 ACK_TARGET_S = 1.0
 REPLY_TARGET_S = 3.0
 
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 async def run(slack: SlackSender, api: FakeSlackApi, events: int, concurrency: int, tag: str) -> tuple[list[float], list[float]]:

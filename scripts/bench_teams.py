@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import get_settings
+from scripts.bench_common import pct
 from tests.channels.teams_support.activities import TeamsUser
 from tests.channels.teams_support.fake_microsoft import FakeMicrosoft
 from tests.support.stack import MODEL, running_stack
@@ -43,10 +44,6 @@ TURNS = [
 ACK_TARGET, REPLY_TARGET = 1.0, 3.0
 REPLY_TIMEOUT = 30.0
 
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def conversation(fake: FakeMicrosoft, webhook: str, turns: int) -> list[tuple[float, float | None]]:
