@@ -117,6 +117,9 @@ def domain_document(knowledge: KnowledgeSet) -> dict:
     return {"version": "3.1", "slots": slots, "forms": forms, "responses": responses}
 
 
+CHILD_AGE_PATTERN = r"\b(?:1[0-8]|[1-9])(?=\s?-?\s?(?:years?\b|yrs?\b|yo\b|y/o|y\.o))|(?<=aged )(?:1[0-8]|[1-9])\b"
+
+
 def lookups_document(knowledge: KnowledgeSet) -> dict:
     nlu: list[dict] = []
     aliases: list[str] = []
@@ -129,6 +132,8 @@ def lookups_document(knowledge: KnowledgeSet) -> dict:
     terms = sorted({t.term for l in knowledge.packs.values() for t in l.pack.glossary if len(t.term) <= 40}, key=lambda t: (t.lower(), t))
     nlu.append({"lookup": "term", "examples": "".join(f"- {t}\n" for t in terms)})
     nlu.append({"regex": "level_number", "examples": "- \\b[1-4]\\b\n"})
+    # "a 14 year old", "14yo", "aged 9": the number only, so the slot holds a plain age
+    nlu.append({"regex": "child_age", "examples": f"- {CHILD_AGE_PATTERN}\n"})
     return {"version": "3.1", "nlu": nlu}
 
 
