@@ -230,6 +230,18 @@ def uncovered_area_reply(kb: KnowledgeBase, name: str) -> Reply:
     )
 
 
+def unrecognised_area_reply(kb: KnowledgeBase) -> Reply:
+    """The practitioner named an area we could not match: say what we cover, and what to do if
+    theirs is not one of them, without guessing which place they meant."""
+    covered = ", ".join(n for _, n in kb.covered())
+    nat = kb.national()
+    return Reply(
+        f"I don't hold guidance for that area, as far as I can tell: I cover {covered}. "
+        f"If yours is one of these, tell me its name. {nat.uncovered_area_advice} "
+        f"If a child is in immediate danger, call {nat.emergency_number} now."
+    )
+
+
 def handover_reply(result: Assessment) -> Reply:
     """A summary to paste into notes: no personal data, only what the guidance says."""
     lines = [f"Handover summary ({result.area.name}, {result.at}):"]

@@ -114,6 +114,19 @@ def test_an_area_we_do_not_cover_is_said_plainly_with_999(dispatcher):
     assert "Leeds" in text and "999" in text and "children's social care" in text
 
 
+def test_a_place_we_cannot_recognise_gets_the_areas_we_cover_and_999(dispatcher):
+    events = ActionAfterArea().run(dispatcher, make_tracker(text="I'm in Leeds", intent="inform_area"), {})
+    assert events == []
+    text = texts(dispatcher)
+    assert "don't hold guidance" in text and "Tameside" in text and "999" in text and "children's social care" in text
+
+
+def test_an_uncovered_area_already_answered_by_validation_is_not_answered_twice(dispatcher):
+    tracker = make_tracker(text="I'm in Leeds", intent="inform_area", entities=[{"entity": "area", "value": "Leeds"}])
+    assert ActionAfterArea().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages == []
+
+
 def test_an_alias_becomes_the_area_id(dispatcher):
     assert ValidateSlots().validate_area("Worcs", dispatcher, make_tracker(), {}) == {"area": "worcestershire"}
 
