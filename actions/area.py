@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions._services import knowledge, send
-from bot.conversation.replies import Reply, uncovered_area_reply, unrecognised_area_reply
+from bot.conversation.replies import Reply, uncovered_area_reply
 from bot.knowledge.errors import UnknownAreaError
 
 
@@ -45,7 +45,7 @@ class ActionAfterArea(Action):
             # A recognised area name was already answered by the slot validation (covered or
             # not); a place we could not recognise at all still gets a reply, with 999.
             if not any(e.get("entity") == "area" for e in tracker.latest_message.get("entities", [])):
-                send(dispatcher, unrecognised_area_reply(knowledge()))
+                send(dispatcher, uncovered_area_reply(knowledge()))
             return []
         pending = tracker.get_slot("pending_action")
         if pending:

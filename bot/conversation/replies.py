@@ -221,25 +221,16 @@ def services_reply(kb: KnowledgeBase, area: str, level: int | None = None) -> Re
     )
 
 
-def uncovered_area_reply(kb: KnowledgeBase, name: str) -> Reply:
+def uncovered_area_reply(kb: KnowledgeBase, name: str | None = None) -> Reply:
+    """An area we do not cover, or (``name`` None) a place we could not recognise: say what we
+    cover and what to do otherwise, without guessing which place they meant."""
     covered = ", ".join(n for _, n in kb.covered())
     nat = kb.national()
-    return Reply(
-        f"I don't hold guidance for {name}; I cover {covered}. {nat.uncovered_area_advice} "
-        f"If a child is in immediate danger, call {nat.emergency_number} now."
-    )
-
-
-def unrecognised_area_reply(kb: KnowledgeBase) -> Reply:
-    """The practitioner named an area we could not match: say what we cover, and what to do if
-    theirs is not one of them, without guessing which place they meant."""
-    covered = ", ".join(n for _, n in kb.covered())
-    nat = kb.national()
-    return Reply(
-        f"I don't hold guidance for that area, as far as I can tell: I cover {covered}. "
-        f"If yours is one of these, tell me its name. {nat.uncovered_area_advice} "
-        f"If a child is in immediate danger, call {nat.emergency_number} now."
-    )
+    opening = (f"I don't hold guidance for {name}; I cover {covered}." if name else
+               f"I don't hold guidance for that area, as far as I can tell: I cover {covered}. "
+               "If yours is one of these, tell me its name.")
+    return Reply(f"{opening} {nat.uncovered_area_advice} "
+                 f"If a child is in immediate danger, call {nat.emergency_number} now.")
 
 
 def handover_reply(result: Assessment) -> Reply:
