@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train the Rasa model only when its inputs changed. The model is cached under models/,
 # named by a hash of everything that shapes it, so a repeat run costs nothing. Rasa's own
-# validation is skipped here (15 s): `make validate` runs it, stricter, before `make test` trains.
+# validation is skipped here (15 s): `make test` runs it, stricter (`make validate`), before training;
+# `make run` does not, but malformed data still fails to load and stops the training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 inputs=$(find config.yml domain data -type f -name '*.yml' | sort; echo requirements/rasa.lock.txt)

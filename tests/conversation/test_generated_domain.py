@@ -25,3 +25,17 @@ def test_the_emergency_response_has_999_and_each_areas_urgent_numbers(knowledge)
     assert "0161 342 2222" in by_area["tameside"]
     default = [v for v in variations if "condition" not in v]
     assert default and "999" in default[0]["text"]
+
+
+def test_the_age_pattern_takes_the_childs_age_and_nothing_else():
+    import re
+
+    from bot.conversation.rasa_domain import CHILD_AGE_PATTERN
+
+    def ages(text: str) -> list[str]:
+        return [m.group() for m in re.finditer(CHILD_AGE_PATTERN, text, re.IGNORECASE)]
+
+    assert ages("a 14 year old girl") == ["14"]
+    assert ages("the 6yo and his 9-year-old brother") == ["6", "9"]
+    assert ages("boy aged 11, seen 3 times this term") == ["11"]
+    assert ages("level 3, rang at 10pm") == []
