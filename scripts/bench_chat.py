@@ -66,6 +66,19 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live children (Sanic workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        except (FileNotFoundError, IndexError):
+            pass
+    return total
+
+
 def wait(url: str, limit: float) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < limit:
@@ -111,7 +124,8 @@ def main() -> int:
         old.unlink()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
            "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-           "SANIC_WORKERS": str(args.workers), "COORDINATION_DB": str(tmp / "coordination.db"),
+           "SANIC_WORKERS": str(args.workers), "SANIC_USE_UVLOOP": "false", "SANIC_KEEP_ALIVE": "false",
+           "COORDINATION_DB": str(tmp / "coordination.db"),
            "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
     started = time.perf_counter()
     actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
@@ -128,9 +142,14 @@ def main() -> int:
         print(f"Rasa workers: {args.workers} (SQLite lock store, SQLite tracker store)")
         asyncio.run(converse(url, 4 * args.workers, 2 * args.workers))  # warm up every worker
         for concurrency in (1, 8):
+            before = {"Rasa": cpu_seconds(rasa.pid), "actions": cpu_seconds(actions.pid), "client": time.process_time()}
             lat = asyncio.run(converse(url, args.conversations, concurrency))
+            after = {"Rasa": cpu_seconds(rasa.pid), "actions": cpu_seconds(actions.pid), "client": time.process_time()}
             print(f"concurrency {concurrency}: {len(lat)} turns  p50={pct(lat, 50):6.1f} ms  p95={pct(lat, 95):6.1f} ms"
                   + ("  (target p95 <= 300 ms)" if concurrency == 8 else ""))
+            # where a turn's CPU goes: on two cores, the sum bounds the throughput at concurrency 8
+            print("  CPU per turn: " + ", ".join(f"{name} {(after[name] - before[name]) * 1000 / len(lat):.1f} ms"
+                                                 for name in before))
         print(f"RSS: Rasa server {rss_mb(rasa.pid):.0f} MB, action server {rss_mb(actions.pid):.0f} MB")
     finally:
         for p in (rasa, actions):
