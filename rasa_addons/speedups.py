@@ -12,11 +12,15 @@ action server's ``action_validate_slot_mappings``, even when the message filled 
 validator (``actions.area.ValidateSlots``) only checks slots that were just filled and defines
 no ``extract_*`` methods (a test keeps it so), so with nothing extracted there is nothing to
 validate: the call is skipped. When a slot was filled, it runs exactly as before.
+
+3. Rasa's workers share new connections fairly (:mod:`rasa_addons.balanced_accept`).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from rasa_addons import balanced_accept
 
 _applied = False
 
@@ -49,6 +53,7 @@ def apply() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     _skip_empty_slot_validation()
+    balanced_accept.apply()
     _applied = True
 
 
@@ -65,3 +70,4 @@ def _skip_empty_slot_validation() -> None:
         return await original(self, extraction_events, *args, **kwargs)
 
     ActionExtractSlots._execute_validation_action = _execute_validation_action  # type: ignore[method-assign]
+

@@ -98,6 +98,8 @@ def running_stack(
         "TRACKER_DATABASE_URL": f"sqlite:///{folder / 'conversations.db'}",
         "COORDINATION_DB": str(folder / "coordination.db"),
         "SANIC_WORKERS": "1",  # one worker keeps start-up light; tests/e2e asks for two
+        "SANIC_USE_UVLOOP": "false",  # as scripts/run.sh: rasa_addons/balanced_accept.py
+        "SANIC_KEEP_ALIVE": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TF_INTER_OP_PARALLELISM_THREADS": "1",  # as scripts/run.sh: see docs/performance.md
         "TF_INTRA_OP_PARALLELISM_THREADS": "1",
