@@ -11,7 +11,7 @@ help:
 	@echo "make test   set up what is missing, then run every test"
 	@echo "make shell  talk to the assistant in the terminal"
 	@echo "make check  validate the knowledge packs and print coverage"
-	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90; NLU_SPLIT_SEED=n for another split)"
+	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90; part of make test; NLU_SPLIT_SEED=n for another split)"
 	@echo "make nlu-cv    intent F1 by 5-fold cross-validation (slow: five NLU trainings)"
 	@echo "make eval   print the engine's accuracy against tests/eval/cases.yml"
 	@echo "make bench  print engine and API latency figures"
@@ -54,7 +54,7 @@ nlu-cv: setup
 shell: knowledge model
 	@bash scripts/shell.sh
 
-test: setup check validate model browser pytest stories
+test: setup check validate model browser pytest stories nlu-eval
 
 eval: knowledge
 	@$(PY) -m bot.triage.evaluate
