@@ -3,7 +3,8 @@
 Starts the action server and the Rasa server on free loopback ports (the trained model in
 models/current.tar.gz), measures how long each takes to become healthy, then drives
 bounded conversations over /webhooks/rest/webhook at concurrency 1 and 8 and prints p50/p95
-per turn and the resident memory of each process. Target (issue 4): p95 <= 300 ms at 8.
+per turn, each process's CPU per turn, and the resident memory of each process. Rasa starts as
+`make run` starts it. Target (issue 4): p95 <= 300 ms at 8.
 
     .venv/bin/python scripts/bench_chat.py [--conversations 40]
 """
