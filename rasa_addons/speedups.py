@@ -70,4 +70,3 @@ def _skip_empty_slot_validation() -> None:
         return await original(self, extraction_events, *args, **kwargs)
 
     ActionExtractSlots._execute_validation_action = _execute_validation_action  # type: ignore[method-assign]
-
