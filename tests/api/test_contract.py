@@ -58,6 +58,10 @@ def test_every_operation_keeps_to_the_openapi_document(schema, api_key, method, 
         # Which answer keys are valid depends on the area (the schema cannot say), and a key the
         # area does not ask is rightly a 422; test_assess_api.py covers answers.
         strategy = strategy.filter(lambda case: not (isinstance(case.body, dict) and case.body.get("answers")))
+    if mode is GenerationMode.NEGATIVE:
+        # An empty list or object as a query value is not sent at all, so the request is valid
+        # after all (seen: ?area=[] became a plain search, rightly answered 200).
+        strategy = strategy.filter(lambda case: not any(value in ([], {}) for value in (case.query or {}).values()))
 
     @given(case=strategy)
     @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
