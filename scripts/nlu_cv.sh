@@ -6,12 +6,13 @@
 # config, folds and seed. Slow (one NLU training per fold), so it is not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/model_code.sh
 THRESHOLD=${NLU_F1_THRESHOLD:-0.90}
 FOLDS=${NLU_CV_FOLDS:-5}
 SEED=${NLU_CV_SEED:-2611}
 [[ "$FOLDS" =~ ^[0-9]+$ && "$FOLDS" -ge 2 ]] || { echo "NLU_CV_FOLDS must be a whole number >= 2, got '$FOLDS'" >&2; exit 2; }
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "NLU_CV_SEED must be a whole number, got '$SEED'" >&2; exit 2; }
-hash=$( (cat config.yml $(find data/nlu -name '*.yml' | sort) rasa_addons/nlu.py rasa_addons/static_embeddings.py requirements/rasa.lock.txt; echo "folds=$FOLDS seed=$SEED") | sha256sum | cut -c1-16)
+hash=$( (cat config.yml $(find data/nlu -name '*.yml' | sort) $MODEL_CODE; echo "folds=$FOLDS seed=$SEED") | sha256sum | cut -c1-16)
 dir="var/nlu-cv/$hash"
 if [ ! -f "$dir/intent_report.json" ]; then
   rm -rf "$dir" && mkdir -p "$dir"

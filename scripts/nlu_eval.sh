@@ -6,10 +6,11 @@
 #   NLU_SPLIT_SEED=7 make nlu-eval
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/model_code.sh
 THRESHOLD=${NLU_F1_THRESHOLD:-0.90}
 SEED=${NLU_SPLIT_SEED:-2611}
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "NLU_SPLIT_SEED must be a whole number, got '$SEED'" >&2; exit 2; }
-hash=$( (cat config.yml $(find data/nlu -name '*.yml' | sort) rasa_addons/nlu.py rasa_addons/static_embeddings.py requirements/rasa.lock.txt; echo "seed=$SEED") | sha256sum | cut -c1-16)
+hash=$( (cat config.yml $(find data/nlu -name '*.yml' | sort) $MODEL_CODE; echo "seed=$SEED") | sha256sum | cut -c1-16)
 dir="var/nlu-eval/$hash"
 if [ ! -f "$dir/intent_report.json" ]; then
   rm -rf "$dir" && mkdir -p "$dir"

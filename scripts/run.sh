@@ -37,8 +37,8 @@ wait_for() {  # name, url, seconds
 start "action server" actions.log .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
 # Rasa's HTTP API stays off (it would expose stored conversations); the web chat reaches Rasa
 # through the API on the same origin. One TensorFlow thread per op: see docs/performance.md.
-# Each new connection goes to a free worker: asyncio's loop (rasa_addons/balanced_accept.py) and no
-# keep-alive, so an open connection is a turn in progress.
+# New connections are shared between the workers: asyncio's loop, where rasa_addons/balanced_accept.py
+# takes one per wake-up, and no keep-alive, so each turn is a new connection.
 start "Rasa server" rasa.log env PYTHONPATH=. TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1 \
   SANIC_WORKERS="${RASA_WORKERS:-2}" SANIC_USE_UVLOOP=false SANIC_KEEP_ALIVE=false \
   .venv-rasa/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \

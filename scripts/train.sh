@@ -5,8 +5,8 @@
 # `make run` does not, but malformed data still fails to load and stops the training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# rasa_addons/nlu.py and static_embeddings.py are pipeline code, so they shape the model too
-inputs=$(find config.yml domain data -type f -name '*.yml' | sort; echo rasa_addons/nlu.py rasa_addons/static_embeddings.py requirements/rasa.lock.txt)
+source scripts/model_code.sh
+inputs=$(find config.yml domain data -type f -name '*.yml' | sort; echo $MODEL_CODE)
 hash=$(cat $inputs | sha256sum | cut -c1-16)
 model="models/navigator-$hash.tar.gz"
 if [ -f "$model" ]; then
