@@ -26,6 +26,7 @@ import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
@@ -33,6 +34,8 @@ from sqlalchemy.engine.url import make_url
 from bot.privacy.redact import redact
 
 logger = logging.getLogger(__name__)
+# How many of a tracker's events are in the database, as far as this process knows.
+_STORED = "_navigator_stored_events"
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'conversations.db'}"
 
 
@@ -152,20 +155,43 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         _tune_sqlite(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        """As SQLTrackerStore.save, but every event is redacted before it is written."""
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        """As SQLTrackerStore._retrieve, and the tracker remembers how many of its events are
+        stored, so that saving it need not count them again (a query per turn)."""
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            events = [json.loads(row.data) for row in rows]
+        if not (self.domain and events):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, _STORED, len(rows))
+        return tracker
+
+    def _unstored_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> list[Event]:
+        """The events not yet written. A turn's tracker is saved only by the worker that holds
+        the conversation's lock, so what this process read or wrote is still what is stored."""
+        stored = getattr(tracker, _STORED, None)
+        if stored is None:
+            return list(self._additional_events(session, tracker))
+        return list(tracker.events)[stored:]
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """As SQLTrackerStore.save, but every event is redacted before it is written (in one
+        insert of plain rows: the ORM's unit of work cost more than the writing)."""
+        rows = []
+        with self.session_scope() as session:
+            for event in self._unstored_events(session, tracker):
                 data = redact_event(event.as_dict())
-                intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=intent,
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.commit()
+                rows.append({
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
+        setattr(tracker, _STORED, len(tracker.events))

@@ -1,0 +1,63 @@
+"""Each event of a conversation is stored once, whichever way the tracker reached the store.
+
+Runs inside Rasa's own environment (.venv-rasa), as Rasa does.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+
+from bot.config import PROJECT_ROOT
+
+SCRIPT = r"""
+import asyncio, sys
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_addons.tracker_store import RedactingSQLTrackerStore
+
+domain = Domain.from_yaml("slots:\n  concern:\n    type: text\n    mappings:\n    - type: custom\n")
+store = RedactingSQLTrackerStore(domain=domain, db_url=sys.argv[1])
+
+
+def said(text):
+    return UserUttered(text, {"name": "describe_concern", "confidence": 1.0},
+                       parse_data={"text": text, "intent": {"name": "describe_concern"}, "entities": []})
+
+
+async def main():
+    first_turn = [ActionExecuted("action_listen"), said("he is often hungry"), SlotSet("concern", "hungry"),
+                  BotUttered("Thanks."), ActionExecuted("action_listen")]
+    # a tracker built elsewhere: what is stored is counted
+    await store.save(DialogueStateTracker.from_events("c", first_turn, slots=domain.slots))
+    # a turn on a tracker read from the store: only its new events are written, once
+    tracker = await store.retrieve("c")
+    assert len(tracker.events) == 5
+    tracker.update(said("and tired"))
+    tracker.update(BotUttered("Noted."))
+    await store.save(tracker)
+    await store.save(tracker)  # saved again with nothing new
+    tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+    # the same conversation rebuilt from scratch, one event longer: only that event is new
+    again = DialogueStateTracker.from_events("c", list((await store.retrieve("c")).events) + [said("thanks")],
+                                             slots=domain.slots)
+    await store.save(again)
+    stored = await store.retrieve("c")
+    print([e.type_name for e in stored.events])
+
+asyncio.run(main())
+"""
+
+
+def test_each_event_is_stored_once(tmp_path):
+    db = tmp_path / "conversations.db"
+    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT, f"sqlite:///{db}"],
+                         cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    expected = ["action", "user", "slot", "bot", "action", "user", "bot", "action", "user"]
+    assert out.stdout.strip().splitlines()[-1] == str(expected)
+    rows = [row[0] for row in sqlite3.connect(db).execute("select type_name from events order by id")]
+    assert rows == expected
