@@ -126,7 +126,9 @@ def running_stack(
             stack.logs[name] = folder / f"{name}.log"
             handle = open(stack.logs[name], "w")
             handles.append(handle)
-            procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=full_env, stdout=handle, stderr=handle))
+            # as scripts/run.sh, the Sanic settings are Rasa's: the action server keeps its defaults
+            env_of = full_env if name == "rasa" else {k: v for k, v in full_env.items() if not k.startswith("SANIC_")}
+            procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env_of, stdout=handle, stderr=handle))
         try:
             wait_healthy(f"{stack.actions_url}/health", 60, procs)
             if api_url:
