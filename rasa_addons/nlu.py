@@ -7,6 +7,14 @@
   network on every message, though its answer is only ever used for an FAQ: 12% of the Rasa
   server's CPU per turn (docs/performance.md). Its training and its answer to an FAQ are
   exactly those of the ResponseSelector.
+- ``FaqCountVectorsFeaturizer``, ``FaqLexicalSyntacticFeaturizer``: Rasa's featurisers, placed
+  after the intent classifier, featurising at run time only the messages it labelled as the FAQ
+  retrieval intent. Only the FaqResponseSelector reads their features (DIET reads the linear
+  scores and the regex features), and computing them for every message was 7% of a turn's CPU.
+  In training they featurise every example, exactly as Rasa's.
+- ``SentenceRegexFeaturizer``: Rasa's RegexFeaturizer whose token-level features are one row,
+  the sentence's. DIET classifies from the sentence position alone (no transformer layers, no
+  entity tagging), yet ran its layers over every token: most of its training time (docs/nlu.md).
 """
 
 from __future__ import annotations
@@ -24,6 +32,9 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.lexical_syntactic_featurizer import LexicalSyntacticFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
 from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -55,6 +66,71 @@ class FaqResponseSelector(ResponseSelector):
         if wanted:
             super().process(wanted)
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class SentenceRegexFeaturizer(RegexFeaturizer):
+    """Rasa's RegexFeaturizer, whose sequence features are the sentence's, as one row.
+
+    DIET insists on sequence features, but with no transformer layers its intent comes from the
+    sentence position alone: the other rows only cost time. Tokens are still marked with the
+    patterns they match, as by Rasa's featuriser.
+    """
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return _source_fingerprint()
+
+    def _features_for_patterns(self, message: Message, attribute: str) -> tuple[Any, Any]:
+        _, sentence = super()._features_for_patterns(message, attribute)
+        return (None, None) if sentence is None else (sentence.copy(), sentence)
+
+
+class _ForOneIntentAtRunTime:
+    """Featurise, at run time, only messages the intent classifier gave ``only_for_intent``."""
+
+    _config: dict[str, Any]
+
+    @classmethod
+    def get_default_config(cls) -> dict[str, Any]:
+        return {**super().get_default_config(), "only_for_intent": None}  # type: ignore[misc]
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return _source_fingerprint()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Every training example, as Rasa's featuriser (some call ``process`` for that)."""
+        self._in_training = True
+        try:
+            return super().process_training_data(training_data)  # type: ignore[misc]
+        finally:
+            self._in_training = False
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if getattr(self, "_in_training", False):
+            return super().process(messages)  # type: ignore[misc]
+        wanted_intent = self._config.get("only_for_intent")
+        wanted = [m for m in messages if wanted_intent is None or _intent_name(m) == wanted_intent]
+        if wanted:
+            super().process(wanted)  # type: ignore[misc]
+        return messages
+
+
+def _intent_name(message: Message) -> str | None:
+    """The intent a classifier gave the message (a training example's is its label)."""
+    intent = message.get(INTENT)
+    return intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else intent
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class FaqCountVectorsFeaturizer(_ForOneIntentAtRunTime, CountVectorsFeaturizer):
+    """Rasa's CountVectorsFeaturizer, featurising at run time only the FAQ messages."""
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class FaqLexicalSyntacticFeaturizer(_ForOneIntentAtRunTime, LexicalSyntacticFeaturizer):
+    """Rasa's LexicalSyntacticFeaturizer, featurising at run time only the FAQ messages."""
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
