@@ -33,7 +33,12 @@ after 2 s idle, before the action server's own 5 s keep-alive could close one un
 
 7. DIET and the ResponseSelector run through a ``tf.function`` whose argument checks cost more
 than the tiny network (7% of a turn's CPU): the compiled graph for Rasa's fixed input signature
-is taken once and called directly, with the same inputs and outputs (a test compares them).
+is taken once and called directly, with the same inputs and outputs.
+
+8. Rasa deep-copies the conversation's states, events and slots as arguments to its debug log
+lines, whether or not debug logging is on (a few per cent of a turn). In the four modules that
+do this, and use ``copy`` for nothing else (a test checks), the copy is made only when their
+debug log is on.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ def apply() -> None:
     _remember_event_classes()
     _reuse_http_clients()
     _call_prediction_graphs_directly()
+    _copy_for_debug_logs_only()
     balanced_accept.apply()
     _applied = True
 
@@ -204,4 +210,32 @@ def _call_prediction_graphs_directly() -> None:
         return outputs
 
     RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]
+
+
+# Rasa modules whose only use of ``copy`` is ``copy.deepcopy`` for debug log arguments.
+COPY_FOR_DEBUG_LOGS = ("rasa.core.processor", "rasa.core.policies.rule_policy",
+                       "rasa.core.policies.memoization", "rasa.core.actions.forms")
+
+
+class _CopyWhenDebugging:
+    """Stands in for the ``copy`` module in a Rasa module: deep copies only for its debug log."""
+
+    def __init__(self, module_name: str) -> None:
+        import logging
+
+        self._logger = logging.getLogger(module_name)
+        self._debug = logging.DEBUG
+
+    def deepcopy(self, value: Any, memo: dict | None = None) -> Any:
+        import copy
+
+        return copy.deepcopy(value, memo) if self._logger.isEnabledFor(self._debug) else value
+
+
+def _copy_for_debug_logs_only() -> None:
+    import importlib
+
+    for name in COPY_FOR_DEBUG_LOGS:
+        module = importlib.import_module(name)
+        module.copy = _CopyWhenDebugging(name)  # type: ignore[attr-defined]
 

@@ -132,3 +132,19 @@ async def main():
 asyncio.run(main())
 """
     assert run_in_rasa(script).endswith("kept")
+
+
+def test_rasa_modules_copy_only_for_their_debug_logs():
+    """rasa_addons.speedups makes ``copy.deepcopy`` in these modules copy only when their debug
+    log is on: that is only safe while every use is a keyword argument of a log call."""
+    import re
+
+    from rasa_addons.speedups import COPY_FOR_DEBUG_LOGS
+
+    site = next((PROJECT_ROOT / ".venv-rasa" / "lib").glob("python3*/site-packages"))
+    for name in COPY_FOR_DEBUG_LOGS:
+        source = (site / (name.replace(".", "/") + ".py")).read_text()
+        uses = re.findall(r"^.*\bcopy\.\w+.*$", source, flags=re.MULTILINE)
+        assert uses, name
+        for line in uses:
+            assert re.fullmatch(r"\s*(\"[\w.]+\",\s*)?\w+=copy\.deepcopy\(.*\),?\s*", line), f"{name}: {line.strip()}"
