@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import yaml
@@ -92,21 +94,44 @@ def wait(url: str, limit: float) -> float:
     raise TimeoutError(url)
 
 
+async def post_json(host: str, port: int, path: str, payload: dict) -> bytes:
+    """POST JSON over a new HTTP/1.1 connection and return the body; raises on an error status.
+
+    The load generator shares the machine's two cores with the servers it measures, so it is
+    kept light: httpx cost about 4 ms of CPU per turn, this a few tenths. Rasa closes each
+    connection after its reply (no keep-alive, scripts/run.sh), as it does for any client.
+    """
+    body = json.dumps(payload).encode()
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        await writer.drain()
+        response = await reader.read()
+    finally:
+        writer.close()
+    head, _, content = response.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}: {content[:200]!r}")
+    return content
+
+
 async def converse(url: str, conversations: int, concurrency: int) -> list[float]:
     latencies: list[float] = []
     queue = iter(range(conversations))
-    async with httpx.AsyncClient(timeout=60) as client:
-        async def worker() -> None:
-            for n in queue:
-                sender = f"bench-{concurrency}-{n}"
-                for text in TURNS:
-                    t = time.perf_counter()
-                    r = await client.post(url, json={"sender": sender, "message": text})
-                    r.raise_for_status()
-                    latencies.append((time.perf_counter() - t) * 1000)
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies
+    target = urlsplit(url)
 
+    async def worker() -> None:
+        for n in queue:
+            sender = f"bench-{concurrency}-{n}"
+            for text in TURNS:
+                t = time.perf_counter()
+                await post_json(target.hostname, target.port, target.path, {"sender": sender, "message": text})
+                latencies.append((time.perf_counter() - t) * 1000)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
 
 
 def main() -> int:
@@ -123,18 +148,20 @@ def main() -> int:
     (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
     for old in tmp.glob("*.db*"):
         old.unlink()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
-           "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-           "SANIC_WORKERS": str(args.workers), "SANIC_USE_UVLOOP": "false", "SANIC_KEEP_ALIVE": "false",
-           "COORDINATION_DB": str(tmp / "coordination.db"),
-           "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # as scripts/run.sh: only Rasa gets its worker, event-loop and TensorFlow settings
+    rasa_env = {**env, "TF_CPP_MIN_LOG_LEVEL": "3",
+                "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+                "SANIC_WORKERS": str(args.workers), "SANIC_USE_UVLOOP": "false", "SANIC_KEEP_ALIVE": "false",
+                "COORDINATION_DB": str(tmp / "coordination.db"),
+                "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
     started = time.perf_counter()
     actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rasa = subprocess.Popen([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(ROOT / "models/current.tar.gz"),
                              "--port", str(rasa_port), "--endpoints", str(tmp / "endpoints.yml"),
                              "--credentials", str(ROOT / "credentials.yml")],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=rasa_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         a = wait(f"http://127.0.0.1:{actions_port}/health", 120)
         r = wait(f"http://127.0.0.1:{rasa_port}/", 300)
