@@ -49,6 +49,39 @@ assert selected == ["who wrote the guidance"], selected
 print("faq only")
 """
 
+FAQ_FEATURES = SETUP + r"""
+for component in (nlu.FaqCountVectorsFeaturizer, nlu.FaqLexicalSyntacticFeaturizer):
+    config = {**component.get_default_config(), "only_for_intent": "faq"}
+    featurizer = component.create(config, storage, Resource(component.__name__), context)
+    data = TrainingData(messages("who wrote the guidance", "how old is it", intent="faq")
+                        + messages("hello there", "good morning", intent="greet"))
+    featurizer.train(data)
+    featurizer.process_training_data(data)  # training: every example, as Rasa's own
+    assert all(m.features for m in data.training_examples)
+    faq, greeting = messages("who wrote it", "hello")
+    faq.set("intent", {"name": "faq", "confidence": 0.9})
+    greeting.set("intent", {"name": "greet", "confidence": 0.9})
+    assert featurizer.process([faq, greeting]) == [faq, greeting]
+    assert faq.features and not greeting.features, component.__name__
+print("faq features only")
+"""
+
+SENTENCE_REGEX = SETUP + r"""
+config = {**nlu.SentenceRegexFeaturizer.get_default_config(), "case_sensitive": False}
+featurizer = nlu.SentenceRegexFeaturizer.create(config, storage, Resource("regex"), context)
+data = TrainingData(messages("call 999 now", "hello"),
+                    regex_features=[{"name": "danger", "pattern": "999|danger"}, {"name": "hello", "pattern": "hello"}])
+featurizer.train(data)
+message = messages("the child is in danger tonight")[0]
+featurizer.process([message])
+sequence, sentence = message.get_sparse_features(TEXT)
+assert sequence.features.shape == (1, 2), sequence.features.shape  # one row, not one per token
+assert (sequence.features.toarray() == sentence.features.toarray()).all()
+assert sentence.features.toarray().tolist() == [[1.0, 0.0]]
+assert [t.get("pattern") for t in message.get("text_tokens")][4] == {"danger": True, "hello": False}
+print("one row")
+"""
+
 LINEAR_SCORES = SETUP + r"""
 import numpy as np
 
@@ -130,3 +163,11 @@ def test_message_vectors_use_berts_word_pieces_and_put_related_messages_closer()
 
 def test_the_response_selector_only_runs_on_messages_classified_as_faq():
     assert run_in_rasa(FAQ_ONLY).endswith("faq only")
+
+
+def test_the_faq_answers_features_are_computed_at_run_time_only_for_faqs():
+    assert run_in_rasa(FAQ_FEATURES).endswith("faq features only")
+
+
+def test_diets_regex_features_are_one_row_the_sentences():
+    assert run_in_rasa(SENTENCE_REGEX).endswith("one row")
