@@ -32,8 +32,9 @@ keeps one client per endpoint configuration, whose connections are reused; they 
 after 2 s idle, before the action server's own 5 s keep-alive could close one under a request.
 
 7. DIET and the ResponseSelector run through a ``tf.function`` whose argument checks cost more
-than the tiny network (7% of a turn's CPU): the compiled graph for Rasa's fixed input signature
-is taken once and called directly, with the same inputs and outputs.
+than the tiny network: the compiled graph for Rasa's fixed input signature is taken once and
+called directly, with the same inputs and outputs (parsing a message: 11.6 -> 10.6 ms of CPU,
+same intents, rankings and FAQ answers on the messages compared).
 
 8. Rasa deep-copies the conversation's states, events and slots as arguments to its debug log
 lines, whether or not debug logging is on (a few per cent of a turn). In the four modules that
