@@ -5,9 +5,7 @@ Runs inside Rasa's own environment (.venv-rasa), as Rasa does: each check is a s
 
 from __future__ import annotations
 
-import subprocess
-
-from bot.config import PROJECT_ROOT
+from tests.support.rasa_env import run_in_rasa
 
 SETUP = r"""
 import tempfile
@@ -143,14 +141,6 @@ assert not embedder.embed("   ").any()  # nothing to embed: a zero vector, not a
 print("embedded")
 """
 
-
-def run_in_rasa(script: str) -> str:
-    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", script], check=False,
-                         cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=300,
-                         env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert out.returncode == 0, out.stderr[-3000:]
-    return out.stdout.strip()
 
 
 def test_intent_scores_come_from_a_model_that_never_saw_the_training_example():

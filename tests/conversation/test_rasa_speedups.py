@@ -5,9 +5,8 @@ Runs inside Rasa's own environment (.venv-rasa), as Rasa does.
 
 from __future__ import annotations
 
-import subprocess
-
 from bot.config import PROJECT_ROOT
+from tests.support.rasa_env import run_in_rasa
 
 SCRIPT = r"""
 import rasa_addons  # applies the speed fixes
@@ -31,10 +30,7 @@ else:
 
 
 def test_a_malformed_action_response_is_still_refused():
-    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT], cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(PROJECT_ROOT)})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().endswith("refused")
+    assert run_in_rasa(SCRIPT).endswith("refused")
 
 
 def test_the_slot_validator_only_validates_what_was_just_filled():
@@ -44,13 +40,6 @@ def test_the_slot_validator_only_validates_what_was_just_filled():
 
     assert not [name for name in dir(ValidateSlots) if name.startswith("extract_")]
 
-
-def run_in_rasa(script: str, **env: str) -> str:
-    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", script], cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=300,
-                         env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", **env})
-    assert out.returncode == 0, out.stderr[-3000:]
-    return out.stdout.strip()
 
 
 def test_stored_events_are_read_back_as_the_same_kinds_of_event():

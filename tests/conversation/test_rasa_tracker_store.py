@@ -6,9 +6,8 @@ Runs inside Rasa's own environment (.venv-rasa), as Rasa does.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 
-from bot.config import PROJECT_ROOT
+from tests.support.rasa_env import run_in_rasa
 
 SCRIPT = r"""
 import asyncio, sys
@@ -53,11 +52,8 @@ asyncio.run(main())
 
 def test_each_event_is_stored_once(tmp_path):
     db = tmp_path / "conversations.db"
-    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT, f"sqlite:///{db}"],
-                         cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr[-2000:]
+    out = run_in_rasa(SCRIPT, f"sqlite:///{db}")
     expected = ["action", "user", "slot", "bot", "action", "user", "bot", "action", "user"]
-    assert out.stdout.strip().splitlines()[-1] == str(expected)
+    assert out.splitlines()[-1] == str(expected)
     rows = [row[0] for row in sqlite3.connect(db).execute("select type_name from events order by id")]
     assert rows == expected
