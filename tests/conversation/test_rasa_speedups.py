@@ -128,7 +128,7 @@ def test_rasa_modules_copy_only_for_their_debug_logs():
     log is on: that is only safe while every use is a keyword argument of a log call."""
     import re
 
-    from rasa_addons.speedups import COPY_FOR_DEBUG_LOGS
+    from rasa_addons.speedups.inference import COPY_FOR_DEBUG_LOGS
 
     site = next((PROJECT_ROOT / ".venv-rasa" / "lib").glob("python3*/site-packages"))
     for name in COPY_FOR_DEBUG_LOGS:

@@ -1,0 +1,35 @@
+"""Speed fixes for Rasa 3.6, applied when any of our Rasa add-ons is imported.
+
+Each was found by profiling the Rasa server under load or a clean training (py-spy; the figures
+are in docs/performance.md), and each keeps Rasa's behaviour: what changes is only the work done.
+
+- :mod:`.action_server`: calls to the action server (response validation, kept HTTP clients, the
+  slot validator skipped when nothing was filled);
+- :mod:`.tracker_events`: stored events turned back into objects;
+- :mod:`.inference`: the NLU models and policies at run time;
+- :mod:`.training`: Rasa's training-cache fingerprints;
+- :mod:`rasa_addons.balanced_accept`: Rasa's workers share new connections fairly.
+
+Every module imports Rasa only inside its functions, so its constants can be read (by the tests)
+outside Rasa's environment.
+"""
+
+from __future__ import annotations
+
+from rasa_addons import balanced_accept
+from rasa_addons.speedups import action_server, inference, tracker_events, training
+
+_applied = False
+
+
+def apply() -> None:
+    """Apply every fix once (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    action_server.apply()
+    tracker_events.apply()
+    inference.apply()
+    training.apply()
+    balanced_accept.apply()
+    _applied = True
