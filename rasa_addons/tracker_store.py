@@ -26,7 +26,7 @@ import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
@@ -140,6 +140,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
+        self._events_sql_for = {every: self._events_sql(every) for every in (False, True)}
 
     def _use_pooled_sqlite(self) -> None:
         """Keep SQLite connections open between turns.
@@ -155,12 +156,26 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         _tune_sqlite(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    def _events_sql(self, all_sessions: bool) -> sa.TextClause:
+        """What Rasa's ``_event_query`` asks, as plain SQL: the data of the conversation's events
+        in order, from its latest session unless all are wanted. Building Rasa's ORM query and
+        its objects took more time on every turn than the database did."""
+        quote = self.engine.dialect.identifier_preparer.quote
+        events, data, sender, stamp, kind, id_ = (quote(name) for name in (
+            self.SQLEvent.__tablename__, "data", "sender_id", "timestamp", "type_name", "id"))
+        if all_sessions:
+            return sa.text(f"SELECT {data} FROM {events} WHERE {sender} = :sender_id ORDER BY {id_}")
+        session_start = (f"(SELECT max({stamp}) FROM {events} WHERE {sender} = :sender_id"
+                         f" AND {kind} = '{SessionStarted.type_name}')")
+        return sa.text(f"SELECT {data} FROM {events} WHERE {sender} = :sender_id"
+                       f" AND ({stamp} >= {session_start} OR {session_start} IS NULL) ORDER BY {id_}")
+
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """As SQLTrackerStore._retrieve, and the tracker remembers how many of its events are
         stored, so that saving it need not count them again (a query per turn)."""
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
-            events = [json.loads(row.data) for row in rows]
+            rows = session.execute(self._events_sql_for[fetch_events_from_all_sessions], {"sender_id": sender_id}).all()
+            events = [json.loads(data) for (data,) in rows]
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)

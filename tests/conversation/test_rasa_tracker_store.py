@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import _fresh_postgres
 from tests.support.rasa_env import run_in_rasa
 
 SCRIPT = r"""
@@ -57,3 +61,47 @@ def test_each_event_is_stored_once(tmp_path):
     assert out.splitlines()[-1] == str(expected)
     rows = [row[0] for row in sqlite3.connect(db).execute("select type_name from events order by id")]
     assert rows == expected
+
+
+SESSIONS_SCRIPT = r"""
+import asyncio, sys
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_addons.tracker_store import RedactingSQLTrackerStore
+
+store = RedactingSQLTrackerStore(domain=Domain.empty(), db_url=sys.argv[1])
+
+
+def session(start, text):
+    return [SessionStarted(timestamp=start), ActionExecuted("action_listen", timestamp=start + 1),
+            UserUttered(text, {"name": "describe_concern"}, timestamp=start + 2)]
+
+
+async def main():
+    await store.save(DialogueStateTracker.from_events("two sessions", session(100, "first") + session(200, "second")))
+    await store.save(DialogueStateTracker.from_events("no session", session(300, "only")[1:]))
+    for sender in ("two sessions", "no session"):
+        latest, everything = await store.retrieve(sender), await store.retrieve_full_tracker(sender)
+        print(sender, [int(e.timestamp) for e in latest.events], [int(e.timestamp) for e in everything.events])
+    print(await store.retrieve("nobody"))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_conversation_is_read_back_from_its_latest_session(backend, tmp_path, request):
+    """As Rasa's own store: a turn sees the events since the latest session started (all of
+    them when none did), and the full history is still there when asked for."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'conversations.db'}"
+        out = run_in_rasa(SESSIONS_SCRIPT, url)
+    else:
+        for url in _fresh_postgres(request.getfixturevalue("postgres_server")):
+            out = run_in_rasa(SESSIONS_SCRIPT, make_url(url).set(drivername="postgresql").render_as_string(False))
+    assert out.splitlines()[-3:] == [
+        "two sessions [200, 201, 202] [100, 101, 102, 200, 201, 202]",
+        "no session [301, 302] [301, 302]",
+        "None",
+    ]
