@@ -5,7 +5,7 @@ are in docs/performance.md), and each keeps Rasa's behaviour: what changes is on
 
 - :mod:`.action_server`: calls to the action server (response validation, kept HTTP clients, the
   slot validator skipped when nothing was filled);
-- :mod:`.tracker_events`: stored events turned back into objects;
+- :mod:`.trackers`: conversation trackers rebuilt from stored events, and copied;
 - :mod:`.inference`: the NLU models and policies at run time;
 - :mod:`.training`: Rasa's training-cache fingerprints;
 - :mod:`rasa_addons.balanced_accept`: Rasa's workers share new connections fairly.
@@ -17,7 +17,7 @@ outside Rasa's environment.
 from __future__ import annotations
 
 from rasa_addons import balanced_accept
-from rasa_addons.speedups import action_server, inference, tracker_events, training
+from rasa_addons.speedups import action_server, inference, trackers, training
 
 _applied = False
 
@@ -28,7 +28,7 @@ def apply() -> None:
     if _applied:
         return
     action_server.apply()
-    tracker_events.apply()
+    trackers.apply()
     inference.apply()
     training.apply()
     balanced_accept.apply()

@@ -124,6 +124,26 @@ except ValueError:
     assert run_in_rasa(script).endswith("unknown refused")
 
 
+def test_a_copied_slot_is_a_new_slot_with_the_same_settings_and_value():
+    script = r"""
+import copy
+import rasa_addons
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.slots import Slot
+
+assert "__copy__" in Slot.__dict__
+slots = Domain.load("domain").slots
+for slot in slots:
+    slot.value = "tameside" if slot.type_name in ("text", "categorical", "any") else slot.value
+    twin = copy.copy(slot)
+    assert type(twin) is type(slot) and twin is not slot and vars(twin) == vars(slot)
+    twin.value = None
+    assert vars(twin) != vars(slot) or slot.value is None
+print(len(slots), "slots")
+"""
+    assert run_in_rasa(script).endswith(" slots")
+
+
 def test_training_without_rasas_cache_skips_its_fingerprints_and_with_it_keeps_them():
     script = r"""
 from types import SimpleNamespace
