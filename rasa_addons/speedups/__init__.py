@@ -6,6 +6,7 @@ are in docs/performance.md), and each keeps Rasa's behaviour: what changes is on
 - :mod:`.action_server`: calls to the action server (response validation, kept HTTP clients, the
   slot validator skipped when nothing was filled);
 - :mod:`.trackers`: conversation trackers rebuilt from stored events, and copied;
+- :mod:`.graph_runner`: Rasa's graph of components run in order, without dask;
 - :mod:`.inference`: the NLU models and policies at run time;
 - :mod:`.training`: Rasa's training-cache fingerprints;
 - :mod:`rasa_addons.balanced_accept`: Rasa's workers share new connections fairly.
@@ -17,7 +18,7 @@ outside Rasa's environment.
 from __future__ import annotations
 
 from rasa_addons import balanced_accept
-from rasa_addons.speedups import action_server, inference, trackers, training
+from rasa_addons.speedups import action_server, graph_runner, inference, trackers, training
 
 _applied = False
 
@@ -29,6 +30,7 @@ def apply() -> None:
         return
     action_server.apply()
     trackers.apply()
+    graph_runner.apply()
     inference.apply()
     training.apply()
     balanced_accept.apply()
