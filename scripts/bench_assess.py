@@ -31,7 +31,7 @@ from bot.triage.evaluate import DEFAULT_CASES, load_cases
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def bench_engine(rounds: int = 5) -> None:

@@ -10,7 +10,7 @@ from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
 from bot.triage.text import words
 
 STOPWORDS = set(
-    "a an the and or of to in on for with by at from is be are was were it its this that as "
+    "a an the and or of to in on for with by at from is be are was were it its this that as "  # noqa: SIM905
     "their they them he she his her who what which when where how do does can may will not "
     "if than then there these those into about".split()
 )
@@ -39,7 +39,7 @@ def terms(text: str) -> list[str]:
 def facts_of(ak: AreaKnowledge) -> list[Fact]:
     """Every citable fact of an area as searchable text."""
     out: list[Fact] = []
-    add = lambda kind, title, text, source: out.append(Fact(ak.id, kind, title, text, ak.cite(source)))  # noqa: E731
+    add = lambda kind, title, text, source: out.append(Fact(ak.id, kind, title, text, ak.cite(source)))
     for lv in ak.levels:
         add("level", f"Level {lv.number}: {lv.name}", f"{lv.meaning} {lv.typical_response} {' '.join(lv.services)}", lv.source)
     for ind in ak.indicators:

@@ -21,15 +21,15 @@ PLACEHOLDER = {
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _NHS = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
 _PHONE = re.compile(r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 _DATE = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}\b",
-    re.I,
+    re.IGNORECASE,
 )
 _STREET = (r"(?:road|rd|street|st|avenue|ave|close|lane|ln|drive|dr|way|crescent|court|ct|place|grove|"
            r"terrace|gardens|walk|rise|hill|park|view|square|mews|row)")
-_ADDRESS = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){{1,3}}{_STREET}\b\.?", re.I)
+_ADDRESS = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){{1,3}}{_STREET}\b\.?", re.IGNORECASE)
 _WORD = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]*)*"  # hyphenated names stay one word: Stockton-on-Tees
 _NAME_CUES = re.compile(
     rf"\b(?:called|named|name is|name's|known as|(?:mr|mrs|ms|miss|mx|dr)\.?)\s+({_WORD}(?:\s+{_WORD})?)"
@@ -52,7 +52,7 @@ nhs a&e ae hospital social care services council team hub front door early help 
 mach caf eha taf tac cin cp send ehcp neet cse cce fgm marac edt lscb stscp tfs eifs vemt pprc
 english british asian muslim christian polish romanian african caribbean asylum covid iphone
 facebook snapchat tiktok instagram whatsapp xbox playstation tesco asda aldi lidl
-""".split())
+""".split())  # noqa: SIM905 - a word list reads best as text
 
 
 @lru_cache(maxsize=1)

@@ -153,9 +153,9 @@ class TriageEngine:
         present = analysis.present
         best: dict[int, _Trigger] = {}
         for trig in self._triggers(ak, vocab):
-            if trig.signals <= present and (trig.position not in best or len(trig.signals) > len(best[trig.position].signals)):
-                if self._holds(trig, present, analysis, vocab):
-                    best[trig.position] = trig
+            longer = trig.position not in best or len(trig.signals) > len(best[trig.position].signals)
+            if trig.signals <= present and longer and self._holds(trig, present, analysis, vocab):
+                best[trig.position] = trig
         found = [
             _Match(ak.indicators[pos], trig.signals, sorted({w for s in trig.signals for w in analysis.evidence(s)}))
             for pos, trig in sorted(best.items())

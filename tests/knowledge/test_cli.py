@@ -11,7 +11,7 @@ from tests.conftest import KNOWLEDGE_DIR, PROJECT_ROOT
 def _run(args, env_extra):
     import os
     env = {**os.environ, **env_extra}
-    return subprocess.run([sys.executable, "-m", "bot.knowledge", *args], cwd=PROJECT_ROOT,
+    return subprocess.run([sys.executable, "-m", "bot.knowledge", *args], check=False, cwd=PROJECT_ROOT,
                           capture_output=True, text=True, env=env, timeout=120)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import AreaRow, ContactRow, IndicatorRow
@@ -84,7 +85,7 @@ def test_an_area_is_replaced_in_one_transaction(empty_db, knowledge, knowledge_c
         return row  # duplicate contact key: the insert violates a unique constraint
 
     monkeypatch.setattr(store, "area_row", failing_area_row)
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         store.sync(empty_db, changed)
     assert _counts(empty_db) == before
     assert not KnowledgeBase(empty_db).area("worcestershire").levels[0].name.endswith("(v2)")

@@ -124,7 +124,7 @@ def running_stack(
     try:
         for name, cmd in commands.items():
             stack.logs[name] = folder / f"{name}.log"
-            handle = open(stack.logs[name], "w")
+            handle = open(stack.logs[name], "w")  # noqa: SIM115 - closed with the processes, below
             handles.append(handle)
             # as scripts/run.sh, the Sanic settings are Rasa's: the action server keeps its defaults
             env_of = full_env if name == "rasa" else {k: v for k, v in full_env.items() if not k.startswith("SANIC_")}

@@ -22,7 +22,7 @@ def keys(result) -> set[str]:
 def test_everyday_words_match_the_worcestershire_indicator(assess, concern, any_of):
     result = assess("worcestershire", concern)
     assert keys(result) & any_of, f"{concern!r} matched {sorted(keys(result))}"
-    matched = [i for i in result.indicators if i.key in any_of][0]
+    matched = next(i for i in result.indicators if i.key in any_of)
     assert matched.matched_words, "the words that matched are reported"
     assert matched.source.section.startswith("Appendix 1")
 
