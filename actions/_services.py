@@ -60,7 +60,8 @@ def answers_of(tracker: Tracker, area_id: str) -> dict[str, str]:
     keys = {q.key for q in knowledge().area(area_id).questions}
     answers = {}
     for key in keys:
-        value = tracker.get_slot(f"{QUESTION_SLOT_PREFIX}{key}")
+        # not get_slot: it logs every question of the area the domain has no slot for
+        value = tracker.slots.get(f"{QUESTION_SLOT_PREFIX}{key}")
         if value in ("yes", "no"):
             answers[key] = value
     return answers
