@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -53,6 +55,32 @@ def concern_after(previous: str, message: str, questions_active: bool) -> tuple[
     return message, True
 
 
+_FORM_QUESTIONS: OrderedDict[bytes, tuple[bool, tuple[str, ...]]] = OrderedDict()
+_FORM_QUESTIONS_KEPT = 256
+
+
+def form_questions(area: str, concern: str, answers: dict[str, str]) -> tuple[bool, tuple[str, ...]]:
+    """Whether the concern shows immediate danger, and the keys of its questions that help.
+
+    rasa_sdk asks the form for its slots three or four times a turn, and each time the concern
+    was assessed again: half of the action server's CPU. The answer depends only on the loaded
+    knowledge and these arguments, so the last few are remembered, keyed by a digest (the
+    practitioner's words are not kept).
+    """
+    state = knowledge().snapshot().state
+    key = hashlib.sha256(repr((state, area, concern, sorted(answers.items()))).encode()).digest()
+    found = _FORM_QUESTIONS.get(key)
+    if found is None:
+        result = engine().assess(area, concern, answers)
+        found = result.immediate_risk.flagged, tuple(q.key for q in result.questions)
+        _FORM_QUESTIONS[key] = found
+        if len(_FORM_QUESTIONS) > _FORM_QUESTIONS_KEPT:
+            _FORM_QUESTIONS.popitem(last=False)
+    else:
+        _FORM_QUESTIONS.move_to_end(key)
+    return found
+
+
 class ValidateQuestionsForm(FormValidationAction):
     """Asks only what the description has not answered and what would change the level."""
 
@@ -65,11 +93,11 @@ class ValidateQuestionsForm(FormValidationAction):
         if not area:
             return ["area"]
         concern = tracker.get_slot("concern") or ""
-        result = engine().assess(area, concern, answers_of(tracker, area))
-        if result.immediate_risk.flagged:
+        flagged, question_keys = form_questions(area, concern, answers_of(tracker, area))
+        if flagged:
             return ["area"]
-        wanted = [f"{QUESTION_SLOT_PREFIX}{q.key}" for q in result.questions
-                  if f"{QUESTION_SLOT_PREFIX}{q.key}" in domain.get("slots", {})]
+        wanted = [f"{QUESTION_SLOT_PREFIX}{key}" for key in question_keys
+                  if f"{QUESTION_SLOT_PREFIX}{key}" in domain.get("slots", {})]
         return ["area", *wanted[:MAX_FORM_QUESTIONS]]
 
     def validate_area(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

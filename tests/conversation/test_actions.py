@@ -89,6 +89,26 @@ def test_the_form_asks_nothing_more_once_the_level_cannot_change(dispatcher, dom
     assert asyncio.run(ValidateQuestionsForm().required_slots([], dispatcher, tracker, domain)) == ["area"]
 
 
+def test_the_form_assesses_a_concern_once_however_often_rasa_asks_for_its_slots(dispatcher, domain, monkeypatch):
+    from actions import concern
+    from actions._services import engine
+
+    assessed = []
+    real_assess = engine().assess
+    monkeypatch.setattr(engine(), "assess", lambda *args: assessed.append(args) or real_assess(*args))
+    monkeypatch.setattr(concern, "_FORM_QUESTIONS", type(concern._FORM_QUESTIONS)())
+    words = "Mum needs some advice on parenting and he is often late to school."
+    asked = [asyncio.run(ValidateQuestionsForm().required_slots(
+        [], dispatcher, make_tracker({"area": "worcestershire", "concern": words}), domain)) for _ in range(4)]
+    assert len(assessed) == 1 and asked == [asked[0]] * 4
+    first_question = asked[0][1]
+    answered = make_tracker({"area": "worcestershire", "concern": words, first_question: "yes"})
+    after_an_answer = asyncio.run(ValidateQuestionsForm().required_slots([], dispatcher, answered, domain))
+    assert len(assessed) == 2, "an answer is a new assessment"
+    assert first_question not in after_an_answer
+    assert all(words not in repr(key) for key in concern._FORM_QUESTIONS), "only digests are kept"
+
+
 def test_the_answer_gives_level_reasons_steps_contacts_sources_and_follow_up_buttons(dispatcher):
     tracker = make_tracker({"area": "worcestershire", "concern": "She has been bunking off every week for months."})
     events = ActionAssessConcern().run(dispatcher, tracker, {})
