@@ -13,6 +13,7 @@ from bot.knowledge.schema import Document, NationalFacts
 from bot.triage.result import AreaRef, SourceRef
 
 __all__ = [
+    "A_NON_SPACE",
     "AreaRef",
     "ContactOut",
     "DocumentOut",
@@ -23,8 +24,20 @@ __all__ = [
     "contact_of",
     "document_of",
     "emergency_of",
+    "has_words",
     "source_of",
 ]
+
+# Free text needs one character that is a space neither to Python nor to JSON Schema, whose
+# patterns are ECMA-262's: \x1c-\x1f and \x85 are spaces only to Python, \ufeff only to ECMA.
+# The OpenAPI document gives this pattern and the validators check with it (the contract test
+# found a query, then a concern, of one \x1d or \x1f valid to a pattern of \S and refused here).
+A_NON_SPACE = r"[^\s\x1c-\x1f\x85\ufeff]"
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` has a character that is not a space (to Python and to the documented pattern)."""
+    return re.search(A_NON_SPACE, text) is not None
 
 
 class Out(BaseModel):

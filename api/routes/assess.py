@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import EngineDep
 from api.errors import problem_responses
-from api.schemas import Moment
+from api.schemas import A_NON_SPACE, Moment, has_words
 from bot.triage.engine import MAX_CONCERN_CHARS
 from bot.triage.result import Assessment
 
@@ -52,7 +52,7 @@ class AssessRequest(BaseModel):
         max_length=MAX_CONCERN_CHARS,
         description="The worry in your own words. Please leave out names and addresses.",
         # Documented, not enforced here: the validator below says it in words a person understands.
-        json_schema_extra={"minLength": 1, "pattern": r"\S"},
+        json_schema_extra={"minLength": 1, "pattern": A_NON_SPACE},
     )
     answers: dict[str, bool | str] = Field(
         default_factory=dict,
@@ -64,7 +64,7 @@ class AssessRequest(BaseModel):
     @field_validator("concern")
     @classmethod
     def _has_words(cls, v: str) -> str:
-        if not v.strip():
+        if not has_words(v):
             raise ValueError("please describe the concern; it was empty")
         return v
 

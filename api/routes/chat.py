@@ -18,8 +18,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.deps import KnowledgeDep
-from api.errors import PROBLEM, FieldProblem, Problem, problem
+from api.errors import PROBLEM, FieldProblem, Problem, problem, problem_responses
 from api.rasa_rest import BotTurn, RasaRest, RasaUnavailable
+from api.schemas import A_NON_SPACE, has_words
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
@@ -51,7 +52,7 @@ class ChatTurn(BaseModel):
 
     sender: str = Field(pattern=SENDER_PATTERN,
                         description="Random id the page made for this conversation (16-64 letters, digits, - or _); never a name")
-    message: str = Field(max_length=MAX_MESSAGE_CHARS,
+    message: str = Field(max_length=MAX_MESSAGE_CHARS, json_schema_extra={"pattern": A_NON_SPACE},
                          description="What the practitioner typed, or a button's payload. Please leave out names and addresses.")
     area: str | None = Field(default=None, pattern=AREA_ID_PATTERN,
                              description="The area id the assistant last reported, so the emergency advice names it even if Rasa is down")
@@ -59,7 +60,7 @@ class ChatTurn(BaseModel):
     @field_validator("message")
     @classmethod
     def _has_words(cls, v: str) -> str:
-        if not v.strip():
+        if not has_words(v):
             raise ValueError("is empty: type a message")
         return v.strip()
 
@@ -220,6 +221,7 @@ def _messages(turn: BotTurn) -> list[ChatMessage]:
     response_model=ChatReply,
     summary="One chat turn: forwarded to the assistant; the area's urgent contacts come back with it",
     responses={
+        **problem_responses(400, 413),
         422: {"model": Problem, "content": {PROBLEM: {}}, "description": "The message could not be used"},
         429: {"content": {PROBLEM: {}},
               "description": "Too many turns from this address (CHAT_RATE_LIMIT_PER_MINUTE): the body still carries the emergency advice"},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,20 +9,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.deps import KnowledgeDep, SearcherDep
 from api.errors import problem_responses
-from api.schemas import AreaRef, SourceRef, source_of
+from api.schemas import A_NON_SPACE, AreaRef, SourceRef, has_words, source_of
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 
-# A query needs one character that is a space neither to Python nor to JSON Schema, whose
-# patterns are ECMA-262's: \x1c-\x1f and \x85 are spaces only to Python, \ufeff only to ECMA.
-# The OpenAPI document gives the same pattern (the contract test found a query of one \x1d valid
-# to the schema and refused here, when the pattern was \S).
-A_NON_SPACE = r"[^\s\x1c-\x1f\x85\ufeff]"
-
-
 def _has_words(q: str) -> str:
-    if not re.search(A_NON_SPACE, q):
+    if not has_words(q):
         raise ValueError("please give some words to search for")
     return q
 

@@ -211,3 +211,16 @@ def test_fold_keeps_the_area_even_without_a_text_before_it_and_ignores_junk():
     assert len(turn_.messages) == 1
     assert turn_.messages[0].buttons == [] and turn_.messages[0].sources == [SOURCE]
     assert turn_.messages[0].emergency is True
+
+
+def test_a_turn_too_large_or_not_json_gets_a_documented_problem(client, app):
+    fake = with_fake(app, FakeRasa([{"text": "Hello"}]))
+    too_large = client.post("/chat/messages", content=b'{"sender": "' + b"x" * 2_000_000 + b'"}',
+                            headers={"content-type": "application/json"})
+    not_json = client.post("/chat/messages", content=b"\xff{not json", headers={"content-type": "application/json"})
+    documented = client.get("/openapi.json").json()["paths"]["/chat/messages"]["post"]["responses"]
+    for response in (too_large, not_json):
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert str(response.status_code) in documented, f"{response.status_code} is not in the OpenAPI document"
+    assert (too_large.status_code, not_json.status_code) == (413, 400)
+    assert fake.received == [], "neither reached the assistant"
