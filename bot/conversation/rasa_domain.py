@@ -46,14 +46,18 @@ def _urgent_line(pack: Pack) -> str:
 def emergency_response(knowledge: KnowledgeSet) -> list[dict]:
     nat = knowledge.national
     first = f"If a child is in immediate danger, call {nat.emergency_number} now."
+    # The custom json is what the actions attach (actions/_services.send): channels mark the
+    # message as an emergency and keep the area's urgent contacts on screen.
     variations = [
         {
             "condition": [{"type": "slot", "name": "area", "value": area_id}],
             "text": f"{first} {_urgent_line(loaded.pack)}",
+            "custom": {"emergency": True, "area": area_id},
         }
         for area_id, loaded in sorted(knowledge.packs.items())
     ]
-    variations.append({"text": f"{first} Then contact the local children's social care front door. Which area are you in?"})
+    variations.append({"text": f"{first} Then contact the local children's social care front door. Which area are you in?",
+                       "custom": {"emergency": True}})
     return variations
 
 

@@ -25,6 +25,9 @@ def test_the_emergency_response_has_999_and_each_areas_urgent_numbers(knowledge)
     assert "0161 342 2222" in by_area["tameside"]
     default = [v for v in variations if "condition" not in v]
     assert default and "999" in default[0]["text"]
+    # marked as an emergency, with its area, as the actions mark theirs, for every channel
+    assert all(v["custom"] == {"emergency": True, "area": v["condition"][0]["value"]} for v in variations if "condition" in v)
+    assert default[0]["custom"] == {"emergency": True}
 
 
 def test_the_age_pattern_takes_the_childs_age_and_nothing_else():

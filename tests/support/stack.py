@@ -58,10 +58,17 @@ class Stack:
     actions_url: str
     api_url: str | None = None
     logs: dict[str, Path] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def stop(self, name: str) -> None:
+        """Stop one server ("actions", "rasa" or "api"), to test what the others do without it."""
+        process = self.processes[name]
+        process.terminate()
+        process.wait(timeout=30)
 
     def log_tail(self, name: str, chars: int = 3000) -> str:
         path = self.logs.get(name)
@@ -129,6 +136,7 @@ def running_stack(
             # as scripts/run.sh, the Sanic settings are Rasa's: the action server keeps its defaults
             env_of = full_env if name == "rasa" else {k: v for k, v in full_env.items() if not k.startswith("SANIC_")}
             procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env_of, stdout=handle, stderr=handle))
+            stack.processes[name] = procs[-1]
         try:
             wait_healthy(f"{stack.actions_url}/health", 60, procs)
             if api_url:

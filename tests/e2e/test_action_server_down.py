@@ -1,0 +1,39 @@
+"""Emergency advice never waits for a backend: with the action server stopped, the real Rasa
+server still answers an emergency with 999 and the area's urgent contact (a domain response
+with a variation per area, generated from the packs).
+
+Needs the trained model, as the other end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.stack import needs_model, running_stack, say
+
+pytestmark = needs_model
+
+
+@pytest.fixture(scope="module")
+def rasa_without_actions(loaded_engine, tmp_path_factory):
+    with running_stack(tmp_path_factory.mktemp("actions-down"), str(loaded_engine.url)) as stack:
+        stack.stop("actions")
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{stack.actions_url}/health", timeout=2)
+        yield stack.rest_webhook
+
+
+def test_an_emergency_gets_999_and_the_areas_urgent_number_with_the_action_server_down(rasa_without_actions):
+    sender = "e2e-actions-down"
+    say(rasa_without_actions, sender, "I'm in Tameside")  # the area slot is filled from the entity
+    replies = say(rasa_without_actions, sender, "a child is in danger right now")
+    assert replies, "Rasa answered"
+    assert replies[0]["text"].startswith("If a child is in immediate danger, call 999 now.")
+    assert "0161 342 4101" in replies[0]["text"] and "0161 342 2222" in replies[0]["text"]
+    assert {"emergency": True, "area": "tameside"} in [r.get("custom") for r in replies]
+
+
+def test_an_emergency_before_any_area_still_gets_999(rasa_without_actions):
+    replies = say(rasa_without_actions, "e2e-actions-down-no-area", "a child is in danger right now")
+    assert "call 999 now" in replies[0]["text"] and "Which area are you in?" in replies[0]["text"]
