@@ -70,16 +70,6 @@ def test_an_emergency_gets_999_and_the_urgent_number_first(rasa):
     assert "0161 342" in replies[0]["text"]
 
 
-def test_the_emergency_intents_reply_is_marked_as_one_with_its_area(rasa):
-    """The intent's reply is a domain response (it needs no action server): the web chat and the
-    channels still learn it is an emergency, and for which area."""
-    sender = "e2e-emergency-intent"
-    say(rasa, sender, "I'm in Tameside")
-    replies = say(rasa, sender, "a child is in danger right now")
-    assert "999" in replies[0]["text"] and "0161 342" in replies[0]["text"]
-    assert {"emergency": True, "area": "tameside"} in [r.get("custom") for r in replies]
-
-
 def test_an_area_we_do_not_cover(rasa):
     text = " ".join(m.get("text", "") for m in say(rasa, "e2e-leeds", "I'm in Leeds"))
     assert "don't hold guidance" in text and "999" in text
