@@ -30,9 +30,9 @@ from tests.channels.slack_support import (
     slack_env,
     validate_blocks,
 )
+from tests.support.rasa_env import RASA_PYTHON
 from tests.support.stack import free_port
 
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 HARNESS = PROJECT_ROOT / "tests" / "channels" / "slack_harness.py"
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "CHANNEL_ID_SALT")
 

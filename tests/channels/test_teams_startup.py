@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from bot.config import PROJECT_ROOT
+from tests.support.rasa_env import RASA_PYTHON
 from tests.support.stack import free_port
 
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 MODULE = "tests.channels.teams_support.serve_channel"
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="no Rasa environment (.venv-rasa): run make setup")
 

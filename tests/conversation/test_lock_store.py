@@ -5,10 +5,9 @@ Runs inside Rasa's own environment (.venv-rasa), as Rasa does.
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 
-from bot.config import PROJECT_ROOT
+from tests.support.rasa_env import run_in_rasa
 
 SCRIPT = textwrap.dedent(r"""
     import asyncio, multiprocessing, sys
@@ -49,10 +48,4 @@ SCRIPT = textwrap.dedent(r"""
 
 
 def test_two_workers_never_get_the_same_ticket_and_locks_are_released(tmp_path):
-    script = tmp_path / "locks.py"
-    script.write_text(SCRIPT)
-    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), str(script), str(tmp_path / "c.db")],
-                         check=False, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
-                         env={"PYTHONPATH": str(PROJECT_ROOT)})
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.split() == ["unique", "tickets", "released"]
+    assert run_in_rasa(SCRIPT, str(tmp_path / "c.db")).split() == ["unique", "tickets", "released"]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import textwrap
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.privacy.redact import redact
+from tests.support.rasa_env import rasa_python, run_in_rasa
 
 PLANTED = {
     "name": "Jake Smith",
@@ -85,12 +84,7 @@ RASA_SCRIPT = textwrap.dedent("""
 
 def test_the_stored_conversation_holds_none_of_the_planted_data(tmp_path):
     db = tmp_path / "conversations.db"
-    out = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", RASA_SCRIPT, f"sqlite:///{db}", MESSAGE],
-        check=False, cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=180,
-    )
-    assert out.returncode == 0 and "saved" in out.stdout, out.stderr[-2000:]
+    assert "saved" in run_in_rasa(RASA_SCRIPT, f"sqlite:///{db}", MESSAGE)
     stored = "\n".join(row[0] for row in sqlite3.connect(db).execute("select data from events"))
     assert stored, "events were stored"
     for kind, value in PLANTED.items():
@@ -103,8 +97,7 @@ def test_the_stored_conversation_holds_none_of_the_planted_data(tmp_path):
 def test_a_bad_conversation_database_url_fails_fast_with_a_clear_message():
     script = ("from rasa_addons.tracker_store import RedactingSQLTrackerStore\n"
               "RedactingSQLTrackerStore(db_url='postgresql://nobody@127.0.0.1:1/none')")
-    out = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", script], check=False, cwd=PROJECT_ROOT,
-                         env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    out = rasa_python(script, timeout=120)
     assert out.returncode != 0
     assert "TrackerStoreUnavailable" in out.stderr and "TRACKER_DATABASE_URL" in out.stderr
 
