@@ -10,7 +10,7 @@ from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
 from bot.triage.text import words
 
 STOPWORDS = set(
-    "a an the and or of to in on for with by at from is be are was were it its this that as "  # noqa: SIM905
+    "a an the and or of to in on for with by at from is be are was were it its this that as "  # noqa: SIM905 - a word list reads best as text
     "their they them he she his her who what which when where how do does can may will not "
     "if than then there these those into about".split()
 )

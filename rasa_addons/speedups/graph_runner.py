@@ -34,7 +34,6 @@ class Plan:
         for step, name in enumerate(self.order):
             for dependency in self.needs[name]:
                 self.last_use[dependency] = step
-        self.targets = list(targets)
 
     def _visit(self, name: str, needs_by_node: dict[str, list[str]], seen: set[str]) -> None:
         if name in seen or name not in needs_by_node:  # visited, or an input placeholder
