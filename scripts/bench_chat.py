@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench_common import pct
+from scripts.rasa_runtime import rasa_runtime_env
 
 TURNS = [
     "I work in Worcestershire",
@@ -150,9 +151,7 @@ def main() -> int:
         old.unlink()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # as scripts/run.sh: only Rasa gets its worker, event-loop and TensorFlow settings
-    rasa_env = {**env, "TF_CPP_MIN_LOG_LEVEL": "3",
-                "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-                "SANIC_WORKERS": str(args.workers), "SANIC_USE_UVLOOP": "false", "SANIC_KEEP_ALIVE": "false",
+    rasa_env = {**env, **rasa_runtime_env(args.workers), "TF_CPP_MIN_LOG_LEVEL": "3",
                 "COORDINATION_DB": str(tmp / "coordination.db"),
                 "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
     started = time.perf_counter()

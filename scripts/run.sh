@@ -34,13 +34,13 @@ wait_for() {  # name, url, seconds
   echo "$name is healthy ($url)"
 }
 
+# The Rasa server's threads, workers and connections (scripts/rasa_runtime.py), checked before anything starts.
+rasa_runtime=$(.venv/bin/python -m scripts.rasa_runtime "${RASA_WORKERS:-2}") || exit 1
+
 start "action server" actions.log .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
 # Rasa's HTTP API stays off (it would expose stored conversations); the web chat reaches Rasa
-# through the API on the same origin. One TensorFlow thread per op: see docs/performance.md.
-# New connections are shared between the workers: asyncio's loop, where rasa_addons/balanced_accept.py
-# takes one per wake-up, and no keep-alive, so each turn is a new connection.
-start "Rasa server" rasa.log env PYTHONPATH=. TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1 \
-  SANIC_WORKERS="${RASA_WORKERS:-2}" SANIC_USE_UVLOOP=false SANIC_KEEP_ALIVE=false \
+# through the API on the same origin.
+start "Rasa server" rasa.log env PYTHONPATH=. $rasa_runtime \
   .venv-rasa/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
   --credentials credentials.yml
 start "API" api.log env RASA_URL="http://127.0.0.1:$RASA_PORT" .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$API_PORT"

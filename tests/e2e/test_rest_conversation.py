@@ -16,7 +16,7 @@ pytestmark = needs_model
 @pytest.fixture(scope="module")
 def rasa(loaded_engine, tmp_path_factory):
     # Two Rasa workers, as `make run`: turns of one conversation must stay in order across them.
-    with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url), env={"SANIC_WORKERS": "2"}) as stack:
+    with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url), rasa_workers=2) as stack:
         yield stack.rest_webhook
 
 

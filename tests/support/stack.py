@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
+from scripts.rasa_runtime import rasa_runtime_env
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 needs_model = pytest.mark.skipif(
@@ -82,8 +83,11 @@ def running_stack(
     credentials: str | None = None,
     env: Mapping[str, str] | None = None,
     with_api: bool = False,
+    rasa_workers: int = 1,
 ) -> Iterator[Stack]:
     """Start actions + Rasa (+ API) and stop them all afterwards.
+
+    One Rasa worker keeps start-up light; ``rasa_workers=2`` runs it as `make run` does.
 
     ``credentials`` is the text of a Rasa credentials.yml (default: the project's own).
     ``env`` adds environment variables for every process (channel secrets, fake endpoints).
@@ -104,12 +108,7 @@ def running_stack(
         "PYTHONPATH": str(PROJECT_ROOT),
         "TRACKER_DATABASE_URL": f"sqlite:///{folder / 'conversations.db'}",
         "COORDINATION_DB": str(folder / "coordination.db"),
-        "SANIC_WORKERS": "1",  # one worker keeps start-up light; tests/e2e asks for two
-        "SANIC_USE_UVLOOP": "false",  # as scripts/run.sh: rasa_addons/balanced_accept.py
-        "SANIC_KEEP_ALIVE": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
-        "TF_INTER_OP_PARALLELISM_THREADS": "1",  # as scripts/run.sh: see docs/performance.md
-        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
         "RASA_URL": rasa_url,
         **(env or {}),
     }
@@ -133,8 +132,8 @@ def running_stack(
             stack.logs[name] = folder / f"{name}.log"
             handle = open(stack.logs[name], "w")  # noqa: SIM115 - closed with the processes, below
             handles.append(handle)
-            # as scripts/run.sh, the Sanic settings are Rasa's: the action server keeps its defaults
-            env_of = full_env if name == "rasa" else {k: v for k, v in full_env.items() if not k.startswith("SANIC_")}
+            # as scripts/run.sh, the runtime settings are Rasa's: the action server keeps its defaults
+            env_of = {**full_env, **rasa_runtime_env(rasa_workers)} if name == "rasa" else full_env
             procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env_of, stdout=handle, stderr=handle))
             stack.processes[name] = procs[-1]
         try:

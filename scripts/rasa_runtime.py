@@ -1,0 +1,37 @@
+"""How the Rasa server runs: one place for `make run`, the chat benchmark and the test stack.
+
+- One TensorFlow thread per op: the matrices are tiny, thread hand-offs cost more than they
+  save, and the action server needs the other core (docs/performance.md).
+- Sanic workers on asyncio's loop with keep-alive off: each worker takes one new connection per
+  wake-up (rasa_addons/balanced_accept.py), so every turn goes to a worker free at that moment.
+
+Only the Rasa server gets these; the action server keeps Sanic's defaults.
+
+    python -m scripts.rasa_runtime 2    # KEY=VALUE lines for scripts/run.sh's `env`
+"""
+
+from __future__ import annotations
+
+import sys
+
+RASA_RUNTIME = {
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "SANIC_USE_UVLOOP": "false",
+    "SANIC_KEEP_ALIVE": "false",
+}
+
+
+def rasa_runtime_env(workers: int) -> dict[str, str]:
+    """The Rasa server's settings for ``workers`` worker processes."""
+    if workers < 1:
+        raise ValueError(f"Rasa needs at least one worker, not {workers}")
+    return {**RASA_RUNTIME, "SANIC_WORKERS": str(workers)}
+
+
+if __name__ == "__main__":
+    try:
+        env = rasa_runtime_env(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    except ValueError as exc:
+        sys.exit(f"RASA_WORKERS must be a whole number of at least 1: {exc}")
+    print("\n".join(f"{key}={value}" for key, value in env.items()))

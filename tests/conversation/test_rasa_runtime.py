@@ -1,0 +1,23 @@
+"""The Rasa server runs with the same settings from `make run`, the benchmark and the test stack."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bot.config import PROJECT_ROOT
+from scripts.rasa_runtime import rasa_runtime_env
+
+
+def test_rasa_runs_one_tensorflow_thread_per_op_and_shares_connections_between_its_workers():
+    assert rasa_runtime_env(2) == {
+        "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "SANIC_USE_UVLOOP": "false", "SANIC_KEEP_ALIVE": "false", "SANIC_WORKERS": "2",
+    }
+
+
+def test_make_run_refuses_a_worker_count_that_is_not_one_or_more():
+    for bad in ("0", "two"):
+        out = subprocess.run([sys.executable, "-m", "scripts.rasa_runtime", bad], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True, check=False)
+        assert out.returncode != 0 and "RASA_WORKERS must be a whole number of at least 1" in out.stderr
