@@ -261,6 +261,10 @@ class GlossaryTerm(Strict):
     expansion: str | None = None
     meaning: str
     aliases: list[str] = Field(default_factory=list)
+    general_meaning: bool = Field(
+        default=False,
+        description="The meaning is general knowledge, not the document's words; every answer says so",
+    )
     source: Source
 
 
