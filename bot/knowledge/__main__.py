@@ -37,7 +37,25 @@ def coverage_table(knowledge: KnowledgeSet) -> str:
         )
     v = knowledge.vocabulary
     lines.append("")
-    lines.append(f"shared: {len(v.signals)} signals, {len(v.red_flags)} red flags")
+    lines.append(
+        f"shared: {len(v.signals)} signals, {len(v.red_flags)} red flags, "
+        f"{len(v.significant_harm.categories)} significant-harm categories ({v.significant_harm.guidance})"
+    )
+    lines.append("")
+    lines.append(origin_table(knowledge))
+    return "\n".join(lines)
+
+
+def origin_table(knowledge: KnowledgeSet) -> str:
+    """Where each area's indicator levels come from: the document's own lines, or derived (with the basis)."""
+    lines = ["where indicator levels come from:"]
+    for area_id, loaded in sorted(knowledge.packs.items()):
+        indicators = loaded.pack.indicators
+        own = sum(1 for i in indicators if i.origin == "document")
+        derived = Counter(i.basis for i in indicators if i.origin == "derived")
+        table = "indicator table" if loaded.pack.area.indicator_table else "level descriptions only"
+        lines.append(f"  {area_id:18} {own:>3} document lines ({table}), {sum(derived.values()):>3} derived")
+        lines += [f"      {n} derived on: {basis}" for basis, n in sorted(derived.items())]
     return "\n".join(lines)
 
 

@@ -18,13 +18,14 @@ from pydantic import BaseModel, ValidationError
 from bot.knowledge.errors import PackError, PackProblem
 from bot.knowledge.schema import (
     AREA_IDS,
+    Tier,
     NationalFacts,
     Pack,
     SharedVocabulary,
 )
 
 PACK_FILES = ("area", "levels", "indicators", "contacts", "pathway", "guidance", "glossary")
-SHARED_FILES = ("signals", "red_flags", "national")
+SHARED_FILES = ("signals", "red_flags", "significant_harm", "national")
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,17 @@ def load_shared(root: Path) -> tuple[SharedVocabulary, NationalFacts, str]:
             signals[sid] = body
     if duplicates:
         raise PackError(duplicates)
-    vocab_raw = {**raw["signals"], "signals": signals, **raw["red_flags"]}
+    vocab_raw = {**raw["signals"], "signals": signals, **raw["red_flags"], **raw["significant_harm"]}
     vocabulary = _validate(SharedVocabulary, vocab_raw, file_of, "knowledge/shared")
     problems = [
         PackProblem(file_of.get("red_flags", "red_flags.yml"), f"red_flags[{i}].triggers", msg)
         for i, flag in enumerate(vocabulary.red_flags)
         for msg in _unknown_signals(flag.triggers, vocabulary)
+    ]
+    problems += [
+        PackProblem(file_of.get("significant_harm", "significant_harm.yml"), f"significant_harm.categories[{i}]", msg)
+        for i, cat in enumerate(vocabulary.significant_harm.categories)
+        for msg in _unknown_signals([*cat.triggers, *cat.possible, [*cat.doubt]], vocabulary)
     ]
     if problems:
         raise PackError(problems)
@@ -255,6 +261,10 @@ def cross_check(pack: Pack, vocabulary: SharedVocabulary, file_of: dict[str, str
     for i, k in enumerate(q_keys):
         if q_keys.count(k) > 1:
             add("guidance", f"questions_that_help[{i}].key", f"duplicate key '{k}'")
+    if not any(q.yes_means_at_least == Tier.child_protection for q in g.questions_that_help):
+        add("guidance", "questions_that_help",
+            "no significant-harm question: one question's yes_means_at_least must be child_protection "
+            "(asked first when national guidance sees possible significant harm)")
     for i, term in enumerate(pack.glossary):
         check_source("glossary", f"[{i}]", term.source)
     return problems

@@ -72,6 +72,10 @@ class Area(Strict):
     partnership: str
     model_of_need: str
     documents: list[Document] = Field(min_length=1)
+    indicator_table: bool = Field(
+        default=False,
+        description="The document has a table of indicators by level (else only level descriptions)",
+    )
     accumulation: list[AccumulationRule] = Field(default_factory=list)
 
     @field_validator("id")
@@ -92,10 +96,23 @@ class Level(Strict):
     source: Source
 
 
+IndicatorOrigin = Literal["document", "derived"]
+
+
 class Indicator(Strict):
+    """One descriptor of need at one level, and where that level comes from.
+
+    ``origin: document``: the document itself puts this line at this level (a row of its
+    indicator table, or a sentence of its level description). ``origin: derived``: we put
+    it at this level, and ``basis`` says on what (the document's level description, quoted,
+    or national guidance with its section). Answers show derived indicators as such.
+    """
+
     key: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$")
     text: str = Field(min_length=3, description="The descriptor, in our own words")
     level: int
+    origin: IndicatorOrigin = Field(description="document: the document's own line; derived: see basis")
+    basis: str | None = Field(default=None, description="For a derived indicator: what its level rests on")
     domain: str
     subdomain: str | None = None
     triggers: list[list[str]] = Field(
@@ -110,6 +127,14 @@ class Indicator(Strict):
         if any(len(alt) == 0 for alt in v):
             raise ValueError("a trigger alternative must name at least one signal")
         return v
+
+    @model_validator(mode="after")
+    def _basis_when_derived(self) -> Indicator:
+        if self.origin == "derived" and not self.basis:
+            raise ValueError("a derived indicator needs a basis: the level description or national guidance it rests on")
+        if self.origin == "document" and self.basis:
+            raise ValueError("basis is for derived indicators; a document line's basis is its source")
+        return self
 
 
 class Hours(Strict):
@@ -322,9 +347,36 @@ class RedFlag(Strict):
     triggers: list[list[str]] = Field(min_length=1)
 
 
+class HarmCategory(Strict):
+    """One category of significant harm in national guidance, the same in every area.
+
+    ``triggers`` mean the child is likely to be suffering or at risk of significant harm:
+    the area's child-protection level. ``possible`` alternatives leave the level to the
+    area's own indicators, but put the significant-harm question first. A ``likely``
+    alternative of one signal counts only as ``possible`` when the description also has
+    one of ``doubt`` ("a single smack, no mark").
+    """
+
+    key: str = Field(pattern=r"^[a-z0-9-]+$")
+    category: str
+    text: str = Field(description="What national guidance treats as possible significant harm")
+    basis: str = Field(description="The national guidance and section it rests on")
+    triggers: list[list[str]] = Field(min_length=1)
+    possible: list[list[str]] = Field(default_factory=list)
+    doubt: list[str] = Field(default_factory=list)
+
+
+class SignificantHarmLayer(Strict):
+    guidance: str = Field(description="The national guidance, e.g. Working Together to Safeguard Children 2023")
+    published: str
+    year: int
+    categories: list[HarmCategory] = Field(min_length=1)
+
+
 class SharedVocabulary(Strict):
     signals: dict[str, Signal]
     red_flags: list[RedFlag] = Field(min_length=1)
+    significant_harm: SignificantHarmLayer
 
     @field_validator("signals")
     @classmethod

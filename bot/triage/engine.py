@@ -1,10 +1,12 @@
 """The level-of-need engine: from a practitioner's words to level, reasons and actions.
 
 Signals found in the description (``bot.triage.signals``) are matched against each
-indicator's triggers in the area's pack. The level is the highest matched indicator's,
-raised by the area's accumulation rule, by answers to the questions that help, and to
-the area's child-protection level by any red flag. It never lowers what the indicators
-say, so it cannot under-triage silently.
+indicator's triggers in the area's pack, and against the national significant-harm layer
+(``knowledge/shared/significant_harm.yml``), which is the same in every area. The level is
+the highest matched indicator's, raised by the area's accumulation rule, to the area's
+child-protection level by a likely significant harm or any red flag, and by answers to
+the questions that help. A possible significant harm puts the area's significant-harm
+question first. Nothing lowers what the indicators say, so it cannot under-triage silently.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 
 from bot.knowledge.hours import local
 from bot.knowledge.query import AreaKnowledge, Citation, ContactNow, KnowledgeBase
-from bot.knowledge.schema import Indicator, SharedVocabulary, Tier
+from bot.knowledge.schema import HarmCategory, Indicator, Question, SharedVocabulary, SignificantHarmLayer, Tier
 from bot.triage.result import (
     AccumulationNote,
     Action,
@@ -43,6 +45,7 @@ OPENING_QUESTION = (
     "What have you seen or been told that worries you, and how old is the child?"
 )
 STATUTORY = {Tier.child_in_need, Tier.child_protection}
+SIGNIFICANT_HARM_BASIS = "national guidance: possible significant harm"
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -55,6 +58,16 @@ class InvalidAnswers(ValueError):
 class _Match:
     indicator: Indicator
     alt: frozenset[str]
+    words: list[str]
+
+
+@dataclass(frozen=True)
+class _Harm:
+    """A national significant-harm category found in the description."""
+
+    category: HarmCategory
+    likely: bool  # False: possible only, the significant-harm question decides
+    signals: frozenset[str]
     words: list[str]
 
 
@@ -109,6 +122,7 @@ class TriageEngine:
         self._concepts: tuple[SharedVocabulary, frozenset[str]] | None = None
         self._compiled: dict[tuple[str, str], list[_Trigger]] = {}
         self._flags: list = []
+        self._harm_rules: list[tuple[HarmCategory, list[_Trigger], list[_Trigger]]] = []
 
     def _prepare(self) -> tuple[SignalMatcher, SharedVocabulary]:
         snap = self.kb.snapshot()
@@ -116,6 +130,10 @@ class TriageEngine:
             self._matcher, self._vocab, self._state = SignalMatcher(snap.vocabulary.signals), snap.vocabulary, snap.state
             self._compiled = {}
             self._flags = [(f, _compile([f.triggers], snap.vocabulary)) for f in snap.vocabulary.red_flags]
+            self._harm_rules = [
+                (c, _compile([c.triggers], snap.vocabulary), _compile([c.possible], snap.vocabulary))
+                for c in snap.vocabulary.significant_harm.categories
+            ]
         return self._matcher, self._vocab  # type: ignore[return-value]
 
     def _triggers(self, ak: AreaKnowledge, vocab: SharedVocabulary) -> list[_Trigger]:
@@ -178,6 +196,25 @@ class TriageEngine:
                     break
         return reasons
 
+    def _significant_harm(self, analysis: Analysis, vocab: SharedVocabulary) -> list[_Harm]:
+        """National significant-harm categories present: likely, or possible only.
+
+        A one-signal trigger is only possible when a ``doubt`` qualifier is present too
+        ("a single smack, no mark"); a trigger of two signals is never doubted.
+        """
+        present = analysis.present
+        found: list[_Harm] = []
+        for category, likely, possible in self._harm_rules:
+            doubted = bool(present & set(category.doubt))
+            hits = [t for t in likely if self._holds(t, present, analysis, vocab)]
+            sure = [t for t in hits if len(t.signals) > 1 or not doubted]
+            maybe = [t for t in possible if self._holds(t, present, analysis, vocab)] + [t for t in hits if t not in sure]
+            chosen = max(sure or maybe, key=lambda t: len(t.signals), default=None)
+            if chosen is not None:
+                words = sorted({w for s in chosen.signals for w in analysis.evidence(s)})
+                found.append(_Harm(category, bool(sure), chosen.signals, words))
+        return found
+
     # --- the assessment --------------------------------------------------------------
     def assess(
         self,
@@ -195,7 +232,8 @@ class TriageEngine:
 
         matches = self._matches(ak, analysis, vocab)
         risks = self._red_flags(analysis, vocab)
-        level_no, basis, accumulation, pulled_up = self._level(ak, matches, answers, risks, today)
+        harms = self._significant_harm(analysis, vocab)
+        level_no, basis, accumulation, pulled_up = self._level(ak, matches, answers, risks, harms, today)
 
         level = None
         if level_no is not None:
@@ -209,30 +247,39 @@ class TriageEngine:
             )
         contacts = self._contacts(ak, level_no, bool(risks), moment, today)
         immediate = ImmediateRisk(flagged=bool(risks), reasons=risks, advice=self._emergency_advice(contacts) if risks else None)
+        layer = vocab.significant_harm
         indicators = [
-            MatchedIndicator(
-                key=m.indicator.key, text=m.indicator.text, level=m.indicator.level, domain=m.indicator.domain,
-                subdomain=m.indicator.subdomain, score=round(min(1.0, 0.5 + 0.25 * (len(m.alt) - 1)), 2),
-                matched_words=m.words, signals=sorted(m.alt), source=_source(ak.cite(m.indicator.source), today),
-            )
-            for m in sorted(matches, key=lambda m: (-m.indicator.level, -len(m.alt)))
+            *self._harm_indicators(ak, harms, layer, today),
+            *(
+                MatchedIndicator(
+                    key=m.indicator.key, text=m.indicator.text, level=m.indicator.level,
+                    origin=m.indicator.origin, basis=m.indicator.basis, domain=m.indicator.domain,
+                    subdomain=m.indicator.subdomain, score=round(min(1.0, 0.5 + 0.25 * (len(m.alt) - 1)), 2),
+                    matched_words=m.words, signals=sorted(m.alt), source=_source(ak.cite(m.indicator.source), today),
+                )
+                for m in sorted(matches, key=lambda m: (-m.indicator.level, -len(m.alt)))
+            ),
         ]
         tiers = ak.level(level_no).tiers if level_no is not None else []
         consent = [ConsentPoint(kind=c.kind, text=c.text, source=_source(ak.cite(c.source), today)) for c in ak.consent_for(tiers)] if level_no else []
         escalation = [EscalationPoint(text=e.text, source=_source(ak.cite(e.source), today)) for e in ak.escalation]
         actions = self._actions(ak, level_no, today)
         questions = self._questions(ak, level_no, matches, analysis, answers, vocab, today)
-        recognised = bool(matches or risks or (level_no is not None))
+        harm_question = self._harm_question(ak, level_no, harms, answers, today)
+        if harm_question:
+            questions = [harm_question, *(q for q in questions if q.key != harm_question.key)][:MAX_QUESTIONS]
+        recognised = bool(matches or risks or harms or (level_no is not None))
         sources = self._sources([level.source] if level else [], indicators, actions, contacts, consent, escalation)
         return Assessment(
             area=AreaRef(id=ak.id, name=ak.area.name),
             at=moment.isoformat(timespec="minutes"),
             recognised=recognised,
-            message=self._message(ak, level, risks, recognised),
+            message=self._message(ak, level, risks, recognised, self._harm_note(ak, level_no, harms)),
             level=level,
             immediate_risk=immediate,
             indicators=indicators,
             pulled_up_by=pulled_up,
+            significant_harm=self._harm_note(ak, level_no, harms),
             accumulation=accumulation,
             not_counted=[NotCounted(signal=m.signal, text=m.text) for m in analysis.negated()],
             questions=questions,
@@ -255,7 +302,78 @@ class TriageEngine:
             )
         return {k: _yes_no(k, v) for k, v in answers.items() if v is not None and str(v).strip() != ""}
 
-    def _level(self, ak: AreaKnowledge, matches: list[_Match], answers: dict[str, bool], risks, today):
+    @staticmethod
+    def _harm_indicators(ak: AreaKnowledge, harms: list[_Harm], layer: SignificantHarmLayer, today) -> list[MatchedIndicator]:
+        """Each likely significant harm, as a reason at the area's child-protection level."""
+        level = ak.level_for_tier(Tier.child_protection).number
+        return [
+            MatchedIndicator(
+                key=f"national-{h.category.key}", text=h.category.text, level=level, origin="national",
+                basis=h.category.basis, domain="Significant harm (national guidance)", subdomain=h.category.category,
+                score=round(min(1.0, 0.75 + 0.25 * (len(h.signals) - 1)), 2), matched_words=h.words,
+                signals=sorted(h.signals),
+                source=SourceRef(
+                    document="national-guidance", title=layer.guidance, date_label=layer.published, year=layer.year,
+                    age_years=max(0, today.year - layer.year), section=h.category.basis,
+                ),
+            )
+            for h in harms if h.likely
+        ]
+
+    @staticmethod
+    def _harm_note(ak: AreaKnowledge, level_no: int | None, harms: list[_Harm]) -> str | None:
+        """Say plainly when, and how, national guidance on significant harm shaped the answer."""
+        if not harms:
+            return None
+        cp = ak.level_for_tier(Tier.child_protection)
+        likely = [h.category.category.lower() for h in harms if h.likely]
+        possible = [h.category.category.lower() for h in harms if not h.likely]
+        where = (
+            f"{ak.area.name}'s document has no indicator table; its level {cp.number} is '{cp.name}'."
+            if not ak.area.indicator_table else f"{ak.area.name}'s level {cp.number} is '{cp.name}'."
+        )
+        if likely:
+            return (f"National guidance treats this as possible significant harm ({', '.join(likely)}), "
+                    f"so this is a child protection concern. {where}")
+        if level_no is not None and level_no >= cp.number:
+            return None
+        return (f"This may be significant harm ({', '.join(possible)}): answer the significant-harm question "
+                f"first. If yes, this is a child protection concern. {where}")
+
+    def _general_questions(self, ak: AreaKnowledge) -> list[Question]:
+        """The questions asked by level: the significant-harm question is left to the harm
+        path when another question already reaches the same level (it would ask twice)."""
+        sh = self._significant_harm_question(ak)
+        if sh is None:
+            return ak.questions
+        top = ak.level_for_tier(Tier.child_protection).number
+
+        def reaches(q: Question) -> int:
+            return max((ak.level_for_tier(t).number for t in (q.yes_means_at_least, q.no_means_at_least) if t), default=0)
+
+        redundant = any(q is not sh and reaches(q) >= top for q in ak.questions)
+        return [q for q in ak.questions if not (redundant and q is sh)]
+
+    @staticmethod
+    def _significant_harm_question(ak: AreaKnowledge) -> Question | None:
+        return next((q for q in ak.questions if q.yes_means_at_least == Tier.child_protection), None)
+
+    def _harm_question(self, ak: AreaKnowledge, level_no, harms: list[_Harm], answers, today) -> QuestionResult | None:
+        """The area's significant-harm question, asked first when harm is possible but not plain."""
+        question = self._significant_harm_question(ak)
+        cp = ak.level_for_tier(Tier.child_protection)
+        possible = [h for h in harms if not h.likely]
+        if question is None or not possible or question.key in answers or (level_no or 0) >= cp.number:
+            return None
+        what = ", ".join(h.category.category.lower() for h in possible)
+        return QuestionResult(
+            key=question.key, text=question.text,
+            why=(f"National guidance treats {what} as possible significant harm. "
+                 f"If yes, this is level {cp.number} ({cp.name})."),
+            source=_source(ak.cite(question.source), today),
+        )
+
+    def _level(self, ak: AreaKnowledge, matches: list[_Match], answers: dict[str, bool], risks, harms: list[_Harm], today):
         accumulation = None
         pulled_up: list[str] = []
         level_no: int | None = None
@@ -274,6 +392,10 @@ class TriageEngine:
                         raised_from=level_no, raised_to=rule.raises_to, source=_source(ak.cite(rule.source), today),
                     )
                     level_no, basis = rule.raises_to, "accumulation of needs"
+        if any(h.likely for h in harms):
+            cp = ak.level_for_tier(Tier.child_protection).number
+            if level_no is None or cp > level_no:
+                level_no, basis = cp, SIGNIFICANT_HARM_BASIS
         for q in ak.questions:
             if q.key not in answers:
                 continue
@@ -296,6 +418,8 @@ class TriageEngine:
             return 0.95
         if basis == "accumulation of needs":
             return 0.6
+        if basis == SIGNIFICANT_HARM_BASIS:
+            return 0.8
         if basis.startswith("your answer"):
             return 0.7
         top = [m for m in matches if m.indicator.level == level_no]
@@ -309,7 +433,7 @@ class TriageEngine:
         current = level_no or 0
         if level_no is None:
             out.append(QuestionResult(key="describe", text=OPENING_QUESTION, why="No indicator of need was recognised in the description yet."))
-        for q in ak.questions:
+        for q in self._general_questions(ak):
             if q.key in answers:
                 continue
             effects = [t for t in (q.yes_means_at_least, q.no_means_at_least) if t is not None]
@@ -415,9 +539,11 @@ class TriageEngine:
         return f"{line} Then contact: {named}." if named else line
 
     @staticmethod
-    def _message(ak: AreaKnowledge, level: LevelResult | None, risks, recognised: bool) -> str:
+    def _message(ak: AreaKnowledge, level: LevelResult | None, risks, recognised: bool, harm_note: str | None) -> str:
         if risks:
             return f"Immediate risk: call 999 now. {ak.area.name} level {level.number} ({level.name})." if level else "Immediate risk: call 999 now."
+        if level is None and harm_note:
+            return harm_note
         if not recognised or level is None:
             return (f"I did not recognise an indicator of need in {ak.area.name}'s guidance in that description, "
                     "so I will not guess a level. Tell me more about what you have seen or been told.")

@@ -51,6 +51,11 @@ class MatchedIndicator(Out):
     key: str | None
     text: str
     level: int
+    origin: str = Field(description=(
+        "document: the document's own line at this level; derived: placed at this level by us, "
+        "on the stated basis; national: the national significant-harm layer, at the area's "
+        "child-protection level"))
+    basis: str | None = Field(default=None, description="For derived and national indicators: what the level rests on")
     domain: str
     subdomain: str | None
     score: float
@@ -122,6 +127,10 @@ class Assessment(Out):
     immediate_risk: ImmediateRisk
     indicators: list[MatchedIndicator]
     pulled_up_by: list[str] = Field(description="Indicators that set the level when lower ones matched too")
+    significant_harm: str | None = Field(
+        default=None,
+        description="When national guidance sees (possible) significant harm: what, and how it sets or questions the level",
+    )
     accumulation: AccumulationNote | None
     not_counted: list[NotCounted]
     questions: list[QuestionResult]

@@ -30,10 +30,16 @@ def test_needing_several_agencies_is_level_3_in_worcestershire(assess):
     assert result.level.number == 3
 
 
-def test_a_child_in_need_is_level_4_in_worcestershire_but_3_in_tameside(assess):
+def test_a_child_in_need_is_level_4_in_worcestershire(assess):
     concern = "Mum needs some advice on parenting."
     assert assess("worcestershire", concern, answers={"child_in_need_or_significant_harm": True}).level.number == 4
-    assert assess("tameside", concern, answers={"child_in_need_or_significant_harm": True}).level.number >= 3
+
+
+def test_yes_to_significant_harm_is_child_protection_in_tameside_not_child_in_need(assess):
+    # Section 5: level 4 is "a concern that the child is suffering, or likely to suffer, significant harm".
+    result = assess("tameside", "Mum needs some advice on parenting.", answers={"significant_harm": True})
+    assert result.level.number == 4
+    assert result.level.tiers == ["child_protection"]
 
 
 def test_needs_your_agency_cannot_meet_go_to_multi_agency_in_tameside(assess):
