@@ -12,7 +12,7 @@ from api.deps import AreaParam, KnowledgeDep
 from api.errors import ProblemError, problem_responses
 from api.schemas import AreaRef, SourceRef, area_ref, source_of
 from bot.knowledge.normalise import normalise, term_from_question
-from bot.knowledge.query import AreaKnowledge, KnowledgeBase
+from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["glossary"])
 MAX_SUGGESTIONS = 5
@@ -32,7 +32,9 @@ class Entry(BaseModel):
     aliases: list[str]
     defined_by: AreaRef = Field(description="The area whose document defines it")
     from_other_area: bool = Field(description="True when the asked area's documents do not define it and another area's do")
-    source: SourceRef
+    general_meaning: bool = Field(description=f"True when the expansion or meaning is general knowledge, not the document's "
+                                              f"words: show it with the meaning, e.g. '({GENERAL_MEANING_NOTE})'")
+    source: SourceRef = Field(description="Where the document uses the term (when general_meaning is true it does not define it)")
 
 
 class Definition(BaseModel):
@@ -44,7 +46,7 @@ class Definition(BaseModel):
             "term": "MACH", "expansion": "Multi-Agency Children's Hub",
             "meaning": "Redcar and Cleveland's contact point when a practitioner feels a child is suffering significant harm ...",
             "aliases": ["Redcar MACH"], "defined_by": {"id": "redcar-cleveland", "name": "Redcar and Cleveland"},
-            "from_other_area": False,
+            "from_other_area": False, "general_meaning": False,
             "source": {"document": "early-help-strategy-2024", "title": "Redcar & Cleveland Multi-agency Early Help Strategy 2024-2029",
                        "date_label": "2024-2029", "year": 2024, "age_years": 2,
                        "section": "Appendix 2, A2.1 The Continuum of Need, Level 4"},
@@ -56,7 +58,8 @@ class Definition(BaseModel):
     asked: str
     term: str = Field(description="The term looked up, once the question around it is removed")
     matches: list[Entry]
-    note: str | None = Field(description="Said when the definition comes from another area's document")
+    note: str | None = Field(description="Said when the definition comes from another area's document, "
+                                         "or when a meaning is general knowledge rather than the document's words")
 
 
 def _names(ak: AreaKnowledge) -> list[str]:
@@ -91,12 +94,16 @@ def glossary(area: AreaParam, term: TermParam, kb: KnowledgeDep) -> Definition:
         raise ProblemError(404, "Term not found",
                            f"No covered area's document defines '{wanted or term}'.{hint}", suggestions=suggestions)
     today = kb.today()
-    other = hits[0].from_other_area
+    notes: list[str] = []
+    if hits[0].from_other_area:
+        notes.append(f"{home.area.name}'s documents do not define this term; this is how "
+                     f"{', '.join(sorted({h.area_name for h in hits}))} define it.")
+    if general := sorted({h.term.term for h in hits if h.general_meaning}):
+        notes.append(f"{', '.join(general)}: {GENERAL_MEANING_NOTE}.")
     return Definition(
         area=area_ref(home), asked=term, term=wanted,
         matches=[Entry(term=h.term.term, expansion=h.term.expansion, meaning=h.term.meaning, aliases=h.term.aliases,
                        defined_by=AreaRef(id=h.area_id, name=h.area_name), from_other_area=h.from_other_area,
-                       source=source_of(h.citation, today)) for h in hits],
-        note=(f"{home.area.name}'s documents do not define this term; this is how "
-              f"{', '.join(sorted({h.area_name for h in hits}))} define it.") if other else None,
+                       general_meaning=h.general_meaning, source=source_of(h.citation, today)) for h in hits],
+        note=" ".join(notes) or None,
     )

@@ -25,6 +25,7 @@ class Hit(BaseModel):
     kind: str = Field(description="level, indicator, contact, pathway, question, consent, escalation, principle or glossary")
     title: str
     text: str
+    general_meaning: bool = Field(description="A glossary meaning that is general knowledge, not the document's words (the text says so)")
     score: float = Field(description="BM25 relevance; higher is better")
     source: SourceRef
 
@@ -37,7 +38,7 @@ class SearchResults(BaseModel):
             "title": "Consent and information sharing (seek consent)",
             "text": "consent information sharing If the Early Help Assessment shows a need for a multi-agency response, "
                     "it is offered with the consent of the child/young person and family.",
-            "score": 5.67,
+            "general_meaning": False, "score": 5.67,
             "source": {"document": "families-thrive-strategy", "title": "Cambridgeshire Families Thrive Early Help Strategy",
                        "date_label": "undated", "year": None, "age_years": None,
                        "section": "Appendix 1 descriptors, Targeted, Response"},
@@ -67,5 +68,6 @@ def search(
     return SearchResults(
         area=AreaRef(id=ak.id, name=ak.area.name) if ak else None,
         results=[Hit(area=AreaRef(id=h.fact.area_id, name=names[h.fact.area_id]), kind=h.fact.kind, title=h.fact.title,
-                     text=h.fact.text, score=h.score, source=source_of(h.fact.citation, today)) for h in hits],
+                     text=h.fact.shown_text, general_meaning=h.fact.general_meaning, score=h.score,
+                     source=source_of(h.fact.citation, today)) for h in hits],
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
+from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, KnowledgeBase
 from bot.triage.engine import TriageEngine
 from bot.triage.result import Assessment, ContactResult, SourceRef
 
@@ -196,9 +196,10 @@ def definition_reply(kb: KnowledgeBase, area: str, term: str) -> Reply:
     today = kb.today()
     h = hits[0]
     name = f"{h.term.term} ({h.term.expansion})" if h.term.expansion else h.term.term
+    general = f" ({GENERAL_MEANING_NOTE})" if h.general_meaning else ""
     where = f" (from {h.area_name}'s guidance, not your area's)" if h.from_other_area else ""
     src = _citation_ref(h.citation, today)
-    return Reply(f"{name}: {h.term.meaning}{where}\nSource: {_cite(src)}", sources=[src])
+    return Reply(f"{name}: {h.term.meaning}{general}{where}\nSource: {_cite(src)}", sources=[src])
 
 
 def level_meaning_reply(kb: KnowledgeBase, area: str, number: int | None) -> Reply:

@@ -44,6 +44,7 @@ from bot.knowledge.schema import (
 
 FILLER_WORDS = {"council", "county", "borough", "metropolitan", "the", "of", "area", "city", "local", "authority", "cc", "mbc", "in", "im", "i", "m", "am"}
 FUZZY_MIN_SCORE = 85
+GENERAL_MEANING_NOTE = "general meaning, not from the document"
 
 
 class KnowledgeNotLoaded(RuntimeError):
@@ -114,6 +115,11 @@ class GlossaryHit:
     term: GlossaryTerm
     citation: Citation
     from_other_area: bool
+
+    @property
+    def general_meaning(self) -> bool:
+        """The meaning is general knowledge, not the cited document's words: say so with it."""
+        return self.term.general_meaning
 
 
 @dataclass(frozen=True)

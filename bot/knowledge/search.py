@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.knowledge.query import AreaKnowledge, Citation, KnowledgeBase
+from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, KnowledgeBase
 from bot.triage.text import words
 
 STOPWORDS = set(
@@ -24,6 +24,12 @@ class Fact:
     title: str
     text: str
     citation: Citation
+    general_meaning: bool = False  # a glossary meaning that is general knowledge, not the document's words
+
+    @property
+    def shown_text(self) -> str:
+        """The text to show: a general meaning says so (the note is not indexed, so it does not rank)."""
+        return f"{self.text} ({GENERAL_MEANING_NOTE})" if self.general_meaning else self.text
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ def terms(text: str) -> list[str]:
 def facts_of(ak: AreaKnowledge) -> list[Fact]:
     """Every citable fact of an area as searchable text."""
     out: list[Fact] = []
-    add = lambda kind, title, text, source: out.append(Fact(ak.id, kind, title, text, ak.cite(source)))
+    add = lambda kind, title, text, source, general=False: out.append(Fact(ak.id, kind, title, text, ak.cite(source), general))
     for lv in ak.levels:
         add("level", f"Level {lv.number}: {lv.name}", f"{lv.meaning} {lv.typical_response} {' '.join(lv.services)}", lv.source)
     for ind in ak.indicators:
@@ -60,7 +66,7 @@ def facts_of(ak: AreaKnowledge) -> list[Fact]:
     for p in ak.principles:
         add("principle", p.name, f"{p.name} {p.text}", p.source)
     for t in ak.glossary:
-        add("glossary", t.term, f"{t.term} {t.expansion or ''} {' '.join(t.aliases)} {t.meaning}", t.source)
+        add("glossary", t.term, f"{t.term} {t.expansion or ''} {' '.join(t.aliases)} {t.meaning}", t.source, t.general_meaning)
     return out
 
 

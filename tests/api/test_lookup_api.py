@@ -160,6 +160,7 @@ def test_mach_is_the_multi_agency_childrens_hub_in_redcar(client, asked):
     body = client.get(f"/v1/areas/redcar/glossary/{asked}").json()
     entry = body["matches"][0]
     assert entry["expansion"] == "Multi-Agency Children's Hub" and not entry["from_other_area"]
+    assert entry["general_meaning"] is False  # the strategy explains the MACH in its own words
     assert _cited(entry["source"]) and body["note"] is None
 
 
@@ -168,6 +169,27 @@ def test_a_term_only_another_area_defines_is_given_with_that_area_named(client):
     assert body["matches"][0]["from_other_area"] is True
     assert body["matches"][0]["defined_by"]["id"] == "redcar-cleveland"
     assert "Cambridgeshire's documents do not define" in body["note"]
+
+
+def test_a_glossary_meaning_that_is_general_knowledge_is_marked_and_the_note_says_so(client):
+    body = client.get("/v1/areas/worcestershire/glossary/EPO").json()  # the document only says "EPO"
+    entry = body["matches"][0]
+    assert entry["general_meaning"] is True and not entry["from_other_area"] and _cited(entry["source"])
+    assert body["note"] == "EPO: general meaning, not from the document."
+
+
+def test_the_same_glossary_term_is_marked_where_its_document_does_not_define_it(client):
+    worcs = client.get("/v1/areas/worcestershire/glossary/MASH").json()["matches"][0]
+    cambs = client.get("/v1/areas/cambridgeshire/glossary/MASH").json()["matches"][0]
+    assert worcs["general_meaning"] is True  # Worcestershire's guidance never expands MASH
+    assert cambs["general_meaning"] is False  # Cambridgeshire's strategy names the Multi Agency Safeguarding Hub
+
+
+def test_search_says_when_a_glossary_meaning_is_general_knowledge(client):
+    body = client.get("/v1/search", params={"q": "Emergency Protection Order", "area": "Worcs"}).json()
+    epo = next(h for h in body["results"] if h["kind"] == "glossary" and h["title"] == "EPO")
+    assert epo["general_meaning"] is True and epo["text"].endswith("(general meaning, not from the document)")
+    assert not any(h["general_meaning"] for h in body["results"] if h["kind"] != "glossary")
 
 
 def test_an_unknown_term_is_404_with_close_suggestions(client):

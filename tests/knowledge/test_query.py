@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.conversation.replies import definition_reply
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.search import Searcher
 
@@ -51,6 +52,45 @@ def test_glossary_falls_back_to_another_areas_document_and_says_so(kb):
 
 def test_glossary_unknown_term_is_empty(kb):
     assert kb.glossary("tameside", "ZZTOP") == []
+
+
+# The document only uses these terms; the expansion or meaning given is general knowledge.
+GENERAL = [("worcestershire", "EPO"), ("worcestershire", "Southwark"), ("worcestershire", "MASH"),
+           ("tameside", "LSOA"), ("cambridgeshire", "MARAC"), ("redcar-cleveland", "CSE"),
+           ("stockton-on-tees", "looked after")]
+# These the document defines or explains in its own words.
+DEFINED = [("redcar-cleveland", "MACH"), ("worcestershire", "PPRC"), ("worcestershire", "CIN"),
+           ("cambridgeshire", "MASH"), ("tameside", "CAF"), ("stockton-on-tees", "EDT")]
+
+
+@pytest.mark.parametrize(("area", "term"), GENERAL)
+def test_glossary_general_meaning_is_marked_and_the_reply_says_so(kb, area, term):
+    hit = kb.glossary(area, term)[0]
+    assert hit.general_meaning and not hit.from_other_area
+    reply = definition_reply(kb, area, term)
+    assert f"{hit.term.meaning} (general meaning, not from the document)" in reply.text
+    assert reply.sources and reply.sources[0].section == hit.citation.section
+
+
+@pytest.mark.parametrize(("area", "term"), DEFINED)
+def test_glossary_meaning_the_document_gives_is_not_marked(kb, area, term):
+    hit = kb.glossary(area, term)[0]
+    assert not hit.general_meaning and not hit.from_other_area
+    assert "general meaning" not in definition_reply(kb, area, term).text
+
+
+def test_glossary_general_meaning_from_another_area_says_both(kb):
+    text = definition_reply(kb, "cambridgeshire", "EPO").text
+    assert "(general meaning, not from the document) (from Worcestershire's guidance, not your area's)" in text
+
+
+def test_search_shows_a_general_glossary_meaning_as_such_without_ranking_on_the_note(kb):
+    hits = Searcher(kb).search("Emergency Protection Order", area="Worcs")
+    epo = next(h.fact for h in hits if h.fact.kind == "glossary" and h.fact.title == "EPO")
+    assert epo.general_meaning and epo.shown_text.endswith("(general meaning, not from the document)")
+    assert "general meaning" not in epo.text
+    mach = next(h.fact for h in Searcher(kb).search("MACH", area="Redcar") if h.fact.kind == "glossary")
+    assert not mach.general_meaning and mach.shown_text == mach.text
 
 
 def test_search_returns_ranked_facts_with_citations(kb):
