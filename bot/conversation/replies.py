@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, KnowledgeBase
 from bot.triage.engine import TriageEngine
-from bot.triage.result import Assessment, ContactResult, SourceRef
+from bot.triage.result import Assessment, ContactResult, MatchedIndicator, SourceRef
 
 MAX_REASONS = 4
 MAX_STEPS = 4
@@ -69,6 +69,15 @@ def _contact_line(c: ContactResult) -> str:
     return f"- {c.name}: {number} ({when}; {c.hours})"
 
 
+def _reason_line(ind: MatchedIndicator) -> str:
+    """One reason, saying where its level comes from when it is not the document's own line."""
+    said = f" (you said: {', '.join(ind.matched_words[:3])})" if ind.matched_words else ""
+    if ind.origin == "national":
+        return f"- Level {ind.level}, national guidance: {ind.text}{said} [{ind.source.title}; {ind.basis}]"
+    where = f"derived: {ind.basis}; " if ind.origin == "derived" else ""
+    return f"- Level {ind.level}: {ind.text}{said} [{where}{ind.source.section}]"
+
+
 def emergency_text(result: Assessment) -> str:
     return f"EMERGENCY: {result.immediate_risk.advice}"
 
@@ -100,13 +109,14 @@ def assessment_reply(result: Assessment) -> Reply:
         return Reply("\n".join(lines), emergency=result.immediate_risk.flagged)
     lv = result.level
     lines.append(f"{result.area.name}: level {lv.number}, {lv.name} (confidence {lv.confidence_label}).")
+    if result.significant_harm:
+        lines.append(result.significant_harm)
     lines.append(lv.typical_response)
     if result.indicators:
         lines.append("")
         lines.append("Why:")
         for ind in result.indicators[:MAX_REASONS]:
-            said = f" (you said: {', '.join(ind.matched_words[:3])})" if ind.matched_words else ""
-            lines.append(f"- Level {ind.level}: {ind.text}{said} [{ind.source.section}]")
+            lines.append(_reason_line(ind))
     if result.accumulation:
         lines.append(f"- Together these needs add up: {result.accumulation.text} [{result.accumulation.source.section}]")
     if result.actions:
@@ -241,7 +251,8 @@ def handover_reply(result: Assessment) -> Reply:
         lines.append(f"- Immediate risk: {', '.join(r.reason for r in result.immediate_risk.reasons)}")
     if result.level:
         lines.append(f"- Level of need: {result.level.number}, {result.level.name} ({result.level.basis})")
-    lines += [f"- Indicator: level {i.level}, {i.text} [{i.source.section}]" for i in result.indicators[:6]]
+    origin = {"derived": " (derived)", "national": " (national guidance)"}
+    lines += [f"- Indicator: level {i.level}{origin.get(i.origin, '')}, {i.text} [{i.source.section}]" for i in result.indicators[:6]]
     lines += [f"- Action: {a.title}" for a in result.actions[:6]]
     lines += [f"- Contact: {c.name} {c.phone or '(no number given)'}" for c in result.contacts if c.urgent or c.use_now][:4]
     lines.append("- Sources: " + "; ".join(sorted({f"{s.title} ({_age(s)})" for s in result.sources})))

@@ -24,6 +24,8 @@ from bot.knowledge.search import Fact, FactIndex
 from bot.triage.engine import TriageEngine
 
 DEFAULT_CASES = sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml"))
+DEV_SET = PROJECT_ROOT / "tests" / "eval" / "dev-set" / "external_indicators_dev.yaml"
+DEV_SET_AREA = "worcestershire"  # four levels, the numbering closest to the other partnerships' 
 FIXED_MOMENT = datetime(2026, 11, 18, 11, 0)  # a Wednesday morning: office hours
 
 
@@ -141,10 +143,53 @@ def report(scores: list[Scores]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class DevLine:
+    src: str
+    level: int
+    text: str
+
+
+def load_dev_set(path: Path) -> list[DevLine]:
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return [DevLine(r["src"], int(r["level"]), r["text"]) for r in raw["indicators"]]
+
+
+def dev_set_figures(engine: TriageEngine, lines: list[DevLine], area: str = DEV_SET_AREA) -> dict[str, tuple[int, int]]:
+    """Other partnerships' threshold lines, each assessed as a concern in one four-level area.
+
+    The labels are noisy (partnerships draw the lines a little differently), so the figures
+    that matter most are level-4 recall (predicted 3 or 4) and the unsafe misses (level 4
+    predicted 2 or below, or no level at all). Each figure is (count, out of).
+    """
+    predicted = []
+    for line in lines:
+        result = engine.assess(area, line.text, at=FIXED_MOMENT)
+        predicted.append((line, result.level.number if result.level else None))
+    l4 = [(d, p) for d, p in predicted if d.level == 4]
+    l1 = [(d, p) for d, p in predicted if d.level == 1]
+    n = len(predicted)
+    return {
+        "exact": (sum(p == d.level for d, p in predicted), n),
+        "within one level": (sum(p is not None and abs(p - d.level) <= 1 for d, p in predicted), n),
+        "level-4 recall (predicted 3 or 4)": (sum(p is not None and p >= 3 for _, p in l4), len(l4)),
+        "level 4 predicted <= 2 or no level": (sum(p is None or p <= 2 for _, p in l4), len(l4)),
+        "level-1 lines given 3 or 4": (sum(p is not None and p >= 3 for _, p in l1), len(l1)),
+        "no level at all": (sum(p is None for _, p in predicted), n),
+    }
+
+
+def dev_set_report(figures: dict[str, tuple[int, int]], area: str = DEV_SET_AREA) -> str:
+    out = [f"dev set: {figures['exact'][1]} lines from other partnerships, assessed as {area}"]
+    out += [f"  {name:38} {k:>4}/{of:<4} {k / of:>6.1%}" for name, (k, of) in figures.items() if of]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.triage.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, nargs="*", default=DEFAULT_CASES)
     parser.add_argument("--errors", action="store_true", help="list every case the engine got wrong")
+    parser.add_argument("--dev-set", type=Path, default=DEV_SET, help="other partnerships' lines (YAML), scored as Worcestershire")
     args = parser.parse_args(argv)
     kb = KnowledgeBase.from_settings()
     engine = TriageEngine(kb)
@@ -154,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(report([engine_scores, run_baseline(kb, cases)]))
     print(f"\n{len(cases)} cases assessed in {elapsed:.2f}s")
+    if args.dev_set and args.dev_set.exists():
+        print("\n" + dev_set_report(dev_set_figures(engine, load_dev_set(args.dev_set))))
     if args.errors:
         print("\nengine errors (id: expected -> predicted, emergency expected/predicted):")
         for p in engine_scores.errors():
