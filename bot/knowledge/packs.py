@@ -18,10 +18,10 @@ from pydantic import BaseModel, ValidationError
 from bot.knowledge.errors import PackError, PackProblem
 from bot.knowledge.schema import (
     AREA_IDS,
-    Tier,
     NationalFacts,
     Pack,
     SharedVocabulary,
+    Tier,
 )
 
 PACK_FILES = ("area", "levels", "indicators", "contacts", "pathway", "guidance", "glossary")

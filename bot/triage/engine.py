@@ -16,7 +16,14 @@ from datetime import datetime
 
 from bot.knowledge.hours import local
 from bot.knowledge.query import AreaKnowledge, Citation, ContactNow, KnowledgeBase
-from bot.knowledge.schema import HarmCategory, Indicator, Question, SharedVocabulary, SignificantHarmLayer, Tier
+from bot.knowledge.schema import (
+    HarmCategory,
+    Indicator,
+    Question,
+    SharedVocabulary,
+    SignificantHarmLayer,
+    Tier,
+)
 from bot.triage.result import (
     AccumulationNote,
     Action,
