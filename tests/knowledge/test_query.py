@@ -19,7 +19,6 @@ from bot.knowledge.search import Searcher
         ("R&C", "redcar-cleveland"),
         ("Redcar", "redcar-cleveland"),
         ("Redcar and Cleveland", "redcar-cleveland"),
-        ("South Tees", "redcar-cleveland"),
         ("Stockton", "stockton-on-tees"),
         ("stockton on tees", "stockton-on-tees"),
         ("Cambs", "cambridgeshire"),
