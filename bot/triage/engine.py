@@ -276,17 +276,18 @@ class TriageEngine:
         if harm_question:
             questions = [harm_question, *(q for q in questions if q.key != harm_question.key)][:MAX_QUESTIONS]
         recognised = bool(matches or risks or harms or (level_no is not None))
+        harm_note = self._harm_note(ak, level_no, harms, answered=self._harm_answered(ak, answers))
         sources = self._sources([level.source] if level else [], indicators, actions, contacts, consent, escalation)
         return Assessment(
             area=AreaRef(id=ak.id, name=ak.area.name),
             at=moment.isoformat(timespec="minutes"),
             recognised=recognised,
-            message=self._message(ak, level, risks, recognised, self._harm_note(ak, level_no, harms)),
+            message=self._message(ak, level, risks, recognised, harm_note),
             level=level,
             immediate_risk=immediate,
             indicators=indicators,
             pulled_up_by=pulled_up,
-            significant_harm=self._harm_note(ak, level_no, harms),
+            significant_harm=harm_note,
             accumulation=accumulation,
             not_counted=[NotCounted(signal=m.signal, text=m.text) for m in analysis.negated()],
             questions=questions,
@@ -328,8 +329,12 @@ class TriageEngine:
         ]
 
     @staticmethod
-    def _harm_note(ak: AreaKnowledge, level_no: int | None, harms: list[_Harm]) -> str | None:
-        """Say plainly when, and how, national guidance on significant harm shaped the answer."""
+    def _harm_note(ak: AreaKnowledge, level_no: int | None, harms: list[_Harm], answered: bool) -> str | None:
+        """Say plainly when, and how, national guidance on significant harm shaped the answer.
+
+        A possible harm whose significant-harm question is already answered needs no note:
+        the answer has decided.
+        """
         if not harms:
             return None
         cp = ak.level_for_tier(Tier.child_protection)
@@ -342,7 +347,7 @@ class TriageEngine:
         if likely:
             return (f"National guidance treats this as possible significant harm ({', '.join(likely)}), "
                     f"so this is a child protection concern. {where}")
-        if level_no is not None and level_no >= cp.number:
+        if answered or (level_no is not None and level_no >= cp.number):
             return None
         return (f"This may be significant harm ({', '.join(possible)}): answer the significant-harm question "
                 f"first. If yes, this is a child protection concern. {where}")
@@ -360,6 +365,10 @@ class TriageEngine:
 
         redundant = any(q is not sh and reaches(q) >= top for q in ak.questions)
         return [q for q in ak.questions if not (redundant and q is sh)]
+
+    def _harm_answered(self, ak: AreaKnowledge, answers: dict[str, bool]) -> bool:
+        question = self._significant_harm_question(ak)
+        return question is not None and question.key in answers
 
     @staticmethod
     def _significant_harm_question(ak: AreaKnowledge) -> Question | None:

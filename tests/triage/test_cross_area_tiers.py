@@ -120,3 +120,9 @@ def test_south_tees_and_middlesbrough_are_not_taken_for_redcar(kb, name):
 
     with pytest.raises(UnknownAreaError):
         kb.resolve_area_id(name)
+
+
+def test_once_the_significant_harm_question_is_answered_no_the_answer_stops_asking_for_it(assess):
+    result = assess("tameside", "a single smack with no mark", answers={"significant_harm": "no"})
+    assert not result.significant_harm
+    assert all(q.key != "significant_harm" for q in result.questions)
