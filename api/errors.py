@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.db.session import DatabaseUnavailable
 from bot.knowledge.errors import UnknownAreaError
+from bot.knowledge.hours import NonexistentLocalTime
 from bot.knowledge.query import KnowledgeNotLoaded
 from bot.triage.engine import InvalidAnswers
 
@@ -111,6 +112,13 @@ def install(app: FastAPI) -> None:
     async def _answers(_: Request, exc: InvalidAnswers) -> JSONResponse:
         return problem(422, "The answers could not be used", str(exc),
                        errors=[FieldProblem(field="answers", message=str(exc))])
+
+    @app.exception_handler(NonexistentLocalTime)
+    async def _skipped_time(_: Request, exc: NonexistentLocalTime) -> JSONResponse:
+        # Only `at` (contacts' query, assess's body) carries a local time, so it is the field to name.
+        message = str(exc)
+        return problem(422, "The request could not be used", f"at: {message}",
+                       errors=[FieldProblem(field="at", message=message)])
 
     @app.exception_handler(KnowledgeNotLoaded)
     async def _not_loaded(_: Request, exc: KnowledgeNotLoaded) -> JSONResponse:

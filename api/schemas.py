@@ -90,7 +90,12 @@ def _date_and_time_text(value: object) -> object:
 
 
 def _plausible(moment: datetime) -> datetime:
-    """A moment the London clock can represent; far-off years are a typing slip, not a question."""
+    """A moment the London clock can represent; far-off years are a typing slip, not a question.
+
+    A local time the clocks skip or repeat is settled later, on the area's clock, by
+    ``bot.knowledge.hours.read_local`` (a 422 naming ``at``, or an ``at_note``): the
+    clock is a setting this type does not know.
+    """
     if not 1900 <= moment.year <= 2999:
         raise ValueError(MOMENT_HELP)
     return moment

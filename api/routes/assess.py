@@ -58,8 +58,10 @@ class AssessRequest(BaseModel):
         default_factory=dict,
         description="Answers to the area's questions that help, by key: yes or no",
     )
-    at: Moment | None = Field(
-        default=None, description="Moment of asking (Europe/London if no offset); default now")
+    at: Moment | None = Field(default=None, description=(
+        "Moment of asking (Europe/London if no offset); default now. A London time that happens twice "
+        "(the clocks go back) is read as the first, summer-time one and `at_note` says so: send the offset "
+        "(+00:00) for the second. One the clocks skip (they go forward) is a 422 saying which times exist."))
 
     @field_validator("concern")
     @classmethod
@@ -77,7 +79,7 @@ class AssessRequest(BaseModel):
         200: {"content": {"application/json": {"example": ANSWER_EXAMPLE}}},
         **problem_responses(400, 404, 413, 422, 503, described={
             404: "The area is not one we cover; the covered areas are listed",
-            422: "Empty or oversized concern, or answers the area does not ask",
+            422: "Empty or oversized concern, answers the area does not ask, or an `at` the London clock skips",
         }),
     },
 )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AreaParam, KnowledgeDep
 from api.errors import problem_responses
 from api.schemas import AreaRef, ContactOut, Emergency, Moment, area_ref, contact_of, emergency_of
-from bot.knowledge.hours import local
+from bot.knowledge.hours import read_local
 from bot.knowledge.query import UseNow
 
 router = APIRouter(prefix="/v1", tags=["contacts"])
@@ -31,8 +31,14 @@ OUT_OF_HOURS = {
 }
 
 
+AT_HELP = (
+    "The moment to check, ISO 8601; without an offset it is London time. Default: now. "
+    "A London time that happens twice (the clocks go back, e.g. 2026-10-25T01:30) is read as the first, "
+    "summer-time one and `at_note` says so: send the offset (+00:00) for the second. One the clocks skip "
+    "(they go forward, e.g. 2027-03-28T01:30) is a 422 saying which times exist."
+)
 At = Annotated[Moment | None, Query(
-    description="The moment to check, ISO 8601; without an offset it is London time. Default: now.",
+    description=AT_HELP,
     examples=["2026-11-21T21:00:00"],
 )]
 
@@ -67,7 +73,10 @@ class Contacts(BaseModel):
     }]})
 
     area: AreaRef
-    at: str = Field(description="The moment checked, London time, ISO 8601")
+    at: str = Field(description="The moment checked, London time, ISO 8601 with its offset")
+    at_note: str | None = Field(default=None, description=(
+        "When the London time asked about happens twice (the clocks go back): that the first (summer-time) "
+        "reading was used, and how to ask for the other (send the offset)"))
     emergency: Emergency
     contacts: list[ContactOut]
     use_now: UseNowOut
@@ -80,15 +89,18 @@ def _recommendation(use: UseNow, today) -> Recommendation:
 @router.get(
     "/areas/{area}/contacts", response_model=Contacts,
     summary="Who to contact now: every contact with its hours and whether it is open, and which to use",
-    responses=problem_responses(404, 422, 503, described={422: "`at` is not a date and time we can use"}),
+    responses=problem_responses(404, 422, 503, described={
+        422: "`at` is not a date and time we can use, or a London time the clocks skip (they go forward)"}),
 )
 def contacts(area: AreaParam, kb: KnowledgeDep, at: At = None) -> Contacts:
     ak = kb.area(area)
-    moment = local(at or datetime.now(timezone.utc), kb.timezone)
+    reading = read_local(at or datetime.now(timezone.utc), kb.timezone)  # a skipped time is a 422 (api.errors)
+    moment = reading.moment
     today = kb.today()  # sources' ages are counted from today, whatever moment is asked about
     return Contacts(
         area=area_ref(ak),
         at=moment.isoformat(timespec="minutes"),
+        at_note=reading.note,
         emergency=emergency_of(kb.national()),
         contacts=[contact_of(cs, today) for cs in ak.contacts_at(moment, kb.timezone)],
         use_now=UseNowOut(urgent=_recommendation(ak.urgent_now(moment, kb.timezone), today),

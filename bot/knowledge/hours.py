@@ -1,17 +1,104 @@
-"""Is a contact answering at a given moment? Yes, no, or the source does not say."""
+"""Is a contact answering at a given moment? Yes, no, or the source does not say.
+
+Also how a wall-clock time is read on the area's clock. Twice a year a local time is not one
+moment: in spring the clocks skip an hour (01:30 on the last Sunday of March never happens in
+London) and in autumn they repeat one (01:30 on the last Sunday of October happens twice).
+Reading such a time silently would answer for a moment the practitioner did not mean, so a
+skipped time is refused and a repeated one is read as the first and says so.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.knowledge.schema import WEEKDAYS, Contact
 
 
-def local(moment: datetime, tz: str) -> datetime:
-    """``moment`` in the area's clock; a naive moment is taken as already local."""
+class NonexistentLocalTime(ValueError):
+    """A local time the clocks skip; the message says when they go forward and which times exist."""
+
+
+@dataclass(frozen=True)
+class LocalReading:
+    """A moment on the area's clock (always with its offset), and, when the local time given
+    happened twice, a note saying which of the two was used and how to ask for the other."""
+
+    moment: datetime
+    note: str | None = None
+
+
+def _place(tz: str) -> str:
+    """'Europe/London' -> 'London': how a person names the clock."""
+    return tz.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _shown(moment: datetime) -> str:
+    spec = "minutes" if not (moment.second or moment.microsecond) else "auto"
+    return moment.isoformat(timespec=spec)
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment:%H:%M}" if not moment.second else f"{moment:%H:%M:%S}"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def _change(before_utc: datetime, after_utc: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant the clock's offset changes, between two instants with different offsets
+    (to the second, by halving: zoneinfo has no public list of transitions)."""
+    offset = before_utc.astimezone(zone).utcoffset()
+    while after_utc - before_utc > timedelta(seconds=1):
+        middle = before_utc + (after_utc - before_utc) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(zone).utcoffset() == offset:
+            before_utc = middle
+        else:
+            after_utc = middle
+    return after_utc
+
+
+def read_local(moment: datetime, tz: str) -> LocalReading:
+    """``moment`` on the clock ``tz``. A moment with an offset is one instant, never ambiguous.
+    A naive one is a local time: if it happened twice the first reading (summer time, in
+    London) is used and the note says so; if the clocks skipped it, ``NonexistentLocalTime``."""
     zone = ZoneInfo(tz)
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    if moment.tzinfo is not None:
+        return LocalReading(moment.astimezone(zone))
+    first, second = moment.replace(tzinfo=zone, fold=0), moment.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return LocalReading(first)
+    place = _place(tz)
+    round_trip = first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
+    if round_trip != moment:  # skipped: fold=0 carries the offset before the change, fold=1 after
+        change = _change(second.astimezone(timezone.utc), first.astimezone(timezone.utc), zone)
+        before = (change - timedelta(seconds=1)).astimezone(zone)
+        gap_from = change.replace(tzinfo=None) + first.utcoffset()
+        gap_to = change.astimezone(zone)
+        raise NonexistentLocalTime(
+            f"{_shown(moment)} does not exist in {place}: the clocks go forward from {_clock(gap_from)} "
+            f"{before.tzname()} to {_clock(gap_to)} {gap_to.tzname()} on {_day(gap_to)}, so times from "
+            f"{_clock(gap_from)} until {_clock(gap_to)} do not happen that day. Send a time before "
+            f"{_clock(gap_from)} or from {_clock(gap_to)}, or a time with its offset."
+        )
+    change = _change(first.astimezone(timezone.utc), second.astimezone(timezone.utc), zone)
+    back_from = change.replace(tzinfo=None) + first.utcoffset()
+    back_to = change.astimezone(zone)
+    note = (
+        f"{_shown(moment)} happens twice in {place}: the clocks go back from {_clock(back_from)} "
+        f"{first.tzname()} to {_clock(back_to)} {second.tzname()} on {_day(back_to)}. This answer is for "
+        f"the first {_clock(moment)} ({first.tzname()}, {_shown(first)}); for the second, send "
+        f"{_shown(second)}."
+    )
+    return LocalReading(first, note)
+
+
+def local(moment: datetime, tz: str) -> datetime:
+    """``moment`` on the area's clock; a naive moment is a local time (see ``read_local``)."""
+    return read_local(moment, tz).moment
 
 
 def _in_weekly(weekly: dict[str, list[str]], moment: datetime) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -369,7 +369,7 @@ class KnowledgeBase:
 
     # --- look-ups --------------------------------------------------------------------
     def contacts_at(self, area: str, moment: datetime | None = None) -> list[ContactNow]:
-        return self.area(area).contacts_at(moment or datetime.now(), self.timezone)
+        return self.area(area).contacts_at(moment or datetime.now(timezone.utc), self.timezone)
 
     def glossary(self, area: str, term: str) -> list[GlossaryHit]:
         """A term's meaning in the area's documents, else in other areas' (marked as such)."""
@@ -390,4 +390,4 @@ class KnowledgeBase:
         return hits
 
     def today(self) -> date:
-        return local(datetime.now(), self.timezone).date()
+        return local(datetime.now(timezone.utc), self.timezone).date()

@@ -12,9 +12,9 @@ question first. Nothing lowers what the indicators say, so it cannot under-triag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from bot.knowledge.hours import local
+from bot.knowledge.hours import read_local
 from bot.knowledge.query import AreaKnowledge, Citation, ContactNow, KnowledgeBase
 from bot.knowledge.schema import (
     HarmCategory,
@@ -232,7 +232,9 @@ class TriageEngine:
     ) -> Assessment:
         ak = self.kb.area(area)
         matcher, vocab = self._prepare()
-        moment = local(at or datetime.now(), self.kb.timezone)
+        # Now is an instant (UTC), not the server's wall clock, which may not be London's.
+        reading = read_local(at or datetime.now(timezone.utc), self.kb.timezone)
+        moment = reading.moment
         today = moment.date()
         answers = self._checked_answers(ak, answers or {})
         analysis = matcher.analyse(concern)
@@ -281,6 +283,7 @@ class TriageEngine:
         return Assessment(
             area=AreaRef(id=ak.id, name=ak.area.name),
             at=moment.isoformat(timespec="minutes"),
+            at_note=reading.note,
             recognised=recognised,
             message=self._message(ak, level, risks, recognised, harm_note),
             level=level,

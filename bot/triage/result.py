@@ -120,7 +120,12 @@ class EscalationPoint(Out):
 
 class Assessment(Out):
     area: AreaRef
-    at: str = Field(description="The moment assessed, Europe/London, ISO 8601")
+    at: str = Field(description="The moment assessed, Europe/London, ISO 8601 with its offset")
+    at_note: str | None = Field(
+        default=None,
+        description="When the local time asked about happens twice (the clocks go back): which reading was used "
+                    "(the first, summer time) and how to ask for the other (send the offset)",
+    )
     recognised: bool = Field(description="False when no indicator was recognised")
     message: str
     level: LevelResult | None
