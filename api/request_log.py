@@ -1,7 +1,8 @@
 """One structured log line per request, and a problem (not a stack trace) for unexpected errors.
 
 Logged: method, route template (``/v1/areas/{area}/contacts``, never the raw path or query
-string), status, duration, and the API key's public prefix. Never the body, the query
+string), status, duration, the API key's public prefix and the client's address (the peer,
+or a trusted proxy's X-Forwarded-For: ``api.client_address``). Never the body, the query
 string or a concern's text. An unexpected error is logged by type and code location only,
 because an exception's message can quote what the practitioner typed.
 """
@@ -18,6 +19,7 @@ from datetime import datetime, timezone
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.client_address import address_of
 from api.errors import server_error
 
 access = logging.getLogger("api.access")
@@ -104,4 +106,5 @@ class RequestLog:
                 "status": status,
                 "duration_ms": round((time.perf_counter() - start) * 1000, 2),
                 "key_id": (scope.get("state") or {}).get("key_id"),
+                "client": address_of(scope),
             }})

@@ -15,6 +15,7 @@ from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.client_address import client_address
 from api.errors import ProblemError
 
 bearer = HTTPBearer(auto_error=False, scheme_name="BearerKey",
@@ -31,7 +32,7 @@ class Caller:
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _limit(request: Request, bucket: str) -> None:

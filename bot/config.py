@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -36,21 +37,46 @@ class Settings(BaseSettings):
     )
     chat_rate_limit_per_minute: int = Field(
         default=300, ge=1,
-        description="Web chat turns per minute per client address (behind a proxy, run uvicorn with --proxy-headers)",
+        description="Web chat turns per minute per client address (behind a proxy, set trusted_proxies)",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or networks "
+            "(e.g. 10.0.0.2,10.1.0.0/16); none by default, so the client address is the connection's peer"
+        ),
     )
     max_body_bytes: int = Field(default=16 * 1024, ge=1024, description="Larger bodies get 413")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated; none by default"
     )
+    rasa_rest_token: str = Field(
+        default="", description="Token the API sends Rasa's REST channel (RASA_REST_TOKEN; make run makes one)"
+    )
+    chat_session_secret: str = Field(
+        default="", description="Signs web chat conversation ids; default: a random key kept in var/chat-session.key"
+    )
     api_key_cache_seconds: float = Field(
         default=30.0, ge=0, description="How long a checked key is trusted before asking the database again"
     )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, v: object) -> object:
         if isinstance(v, str):
             return [o.strip() for o in v.split(",") if o.strip()]
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        """Refused at start-up, not ignored: a mistyped proxy would silently put every client
+        behind it in one rate-limit bucket."""
+        for entry in v:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
         return v
 
 

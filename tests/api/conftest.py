@@ -6,6 +6,7 @@ set high here so only the tests about it meet it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -62,3 +63,15 @@ def fake_rasa() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture
+def api_caplog(caplog) -> Iterator[pytest.LogCaptureFixture]:
+    """pytest's caplog, seeing the API's log records too: the ``api`` loggers write to their own
+    handler and do not propagate to the root logger, where caplog listens."""
+    logger = logging.getLogger("api")
+    logger.addHandler(caplog.handler)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
