@@ -31,6 +31,7 @@ from bot.db.models import ApiKeyRow
 from bot.db.session import DatabaseUnavailable
 
 KEY_PATTERN = re.compile(r"^ehn_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
+_PREFIX = re.compile(r"^ehn_([0-9a-f]{8})_")
 MAX_NAME = 120
 _MIGRATE = "the api_keys table is missing or the database is down; `python -m bot.knowledge load` migrates it"
 
@@ -49,6 +50,13 @@ def new_key() -> tuple[str, str]:
     """A fresh (prefix, clear key)."""
     prefix = secrets.token_hex(4)
     return prefix, f"ehn_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def public_prefix(presented: str | None) -> str | None:
+    """The public prefix of something sent as a key, if it has one (even when the rest is
+    wrong, truncated or revoked): safe to log, unlike the key."""
+    match = _PREFIX.match(presented or "")
+    return match.group(1) if match else None
 
 
 def digest(key: str) -> str:

@@ -8,6 +8,7 @@ limited, and so are failed attempts per address.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,12 +18,14 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.client_address import client_address
 from api.errors import ProblemError
+from api.keys import public_prefix
 
 bearer = HTTPBearer(auto_error=False, scheme_name="BearerKey",
                     description="An API key: `Authorization: Bearer ehn_...` (python -m api.keys create)")
 header_key = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="HeaderKey",
                           description="The same API key in an `X-API-Key` header")
 REALM = 'Bearer realm="early-help-navigator"'
+log = logging.getLogger("api.security")
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,20 @@ def _limit(request: Request, bucket: str) -> None:
                            headers={"Retry-After": str(wait)})
 
 
-def _refuse(request: Request, detail: str, error: str | None) -> None:
-    _limit(request, f"failed:{_address(request)}")
+def _refuse(request: Request, detail: str, error: str | None, presented: str | None = None) -> None:
+    """401, after logging the attempt (who from, why, which key by its public prefix, never the
+    key) so that guessing or a forgotten revoked key shows in the logs; failures are rate
+    limited per address."""
+    address = _address(request)
+    route = request.scope.get("route")
+    log.warning("api key refused", extra={"fields": {
+        "client": address,
+        "reason": "invalid" if presented else "missing",
+        "key_prefix": public_prefix(presented),
+        "method": request.method,
+        "route": getattr(route, "path_format", None),
+    }})
+    _limit(request, f"failed:{address}")
     challenge = f'{REALM}, error="{error}"' if error else REALM
     raise ProblemError(401, "API key required", detail, headers={"WWW-Authenticate": challenge})
 
@@ -70,7 +85,7 @@ async def caller(
     keys = request.app.state.keys
     info = keys.cached(presented) or await run_in_threadpool(keys.verify, presented)
     if info is None:
-        _refuse(request, "This API key is not valid or has been revoked.", "invalid_token")
+        _refuse(request, "This API key is not valid or has been revoked.", "invalid_token", presented)
     request.state.key_id = info.prefix
     _limit(request, f"key:{info.prefix}")
     return Caller(info.prefix, address)
