@@ -1,6 +1,6 @@
 """One error shape for every failure: RFC 9457 ``application/problem+json``.
 
-Every error the API can give (401, 404, 405, 413, 422, 429, 500, 503) has this shape, and the
+Every error the API can give (400, 401, 404, 405, 413, 422, 429, 500, 503) has this shape, and the
 OpenAPI document says so (``problem_responses`` and ``document_problems``).
 """
 
@@ -79,6 +79,9 @@ def server_error() -> JSONResponse:
     return problem(500, "Internal error", f"Something went wrong on our side and it has been logged. {EMERGENCY}")
 
 
+NOT_AN_OBJECT = {"model_attributes_type", "model_type", "dict_type"}
+
+
 def _readable(err: dict[str, Any]) -> FieldProblem:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
     field = ".".join(loc) or "body"
@@ -86,7 +89,23 @@ def _readable(err: dict[str, Any]) -> FieldProblem:
     msg = msg.removeprefix("Value error, ")
     if err.get("type") == "missing":
         msg = "is required"
+    elif field == "body" and err.get("type") in NOT_AN_OBJECT:
+        # Bytes here mean the body was not read as JSON: its Content-Type did not say JSON.
+        msg = "should be a JSON object" + (
+            ", sent with Content-Type: application/json" if isinstance(err.get("input"), bytes) else "")
     return FieldProblem(field=field, message=msg)
+
+
+def _not_json(errors: list[dict[str, Any]]) -> FieldProblem | None:
+    """A body that does not parse as JSON (FastAPI reports it as a validation error whose
+    location is the offset, which would read as a field named "18")."""
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            loc = err.get("loc", ())
+            where = f" at offset {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+            reason = (err.get("ctx") or {}).get("error") or "it does not parse"
+            return FieldProblem(field="body", message=f"is not valid JSON ({reason}{where})")
+    return None
 
 
 def _http_title(status: int) -> str:
@@ -99,6 +118,10 @@ def _http_title(status: int) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        not_json = _not_json(list(exc.errors()))
+        if not_json is not None:  # 400 as documented: "The body is not JSON we can read"
+            return problem(400, "Bad Request", f"The body could not be read: it {not_json.message}. "
+                           "Send JSON, encoded as UTF-8.", errors=[not_json])
         errors = [_readable(e) for e in exc.errors()]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
         return problem(422, "The request could not be used", detail, errors=errors)
