@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: run test setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser help
+.PHONY: run test setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser help retention
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
@@ -15,6 +15,7 @@ help:
 	@echo "make nlu-cv    intent F1 by 5-fold cross-validation (slow: five NLU trainings)"
 	@echo "make eval   print the engine's accuracy against tests/eval/cases.yml"
 	@echo "make bench  print engine and API latency figures"
+	@echo "make retention  delete conversations whose last turn is older than CONVERSATION_RETENTION_DAYS (400); run daily"
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -63,6 +64,9 @@ bench: knowledge model
 	@$(PY) scripts/bench_assess.py
 	@$(PY) scripts/bench_chat.py
 	@$(PY) scripts/bench_api.py
+
+retention: setup  # daily from cron; ARGS="--dry-run" or ARGS="--days 30" to pass options
+	@$(PY) -m bot.db.retention $(ARGS)
 
 lint: setup
 	@.venv/bin/ruff check bot api actions tests scripts

@@ -11,6 +11,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Rasa's conversations; rasa_addons/tracker_store.py has the same default (it cannot import this).
+DEFAULT_TRACKER_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.db'}"
 
 
 class Settings(BaseSettings):
@@ -25,6 +27,15 @@ class Settings(BaseSettings):
     app_env: Literal["production", "development"] = Field(
         default="production",
         description="production requires an API key on /v1; development (make run) does not",
+    )
+
+    # --- conversations (Rasa's tracker store) ---------------------------------------------
+    tracker_database_url: str = Field(
+        default=DEFAULT_TRACKER_URL, description="Where Rasa stores conversations (an empty value means the default)",
+    )
+    conversation_retention_days: int = Field(
+        default=400, ge=1,
+        description="Conversations whose last turn is older than this are deleted by `make retention`",
     )
 
     # --- the quick-lookup API (api/) ---------------------------------------------------
