@@ -10,20 +10,43 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
+from rasa_addons.arrival import WAIT_BETWEEN_CHECKS_SECONDS, take_reservation
 from rasa_addons.coordination import Database, coordination_path
 
 T = TypeVar("T")
 
 
-class SQLiteLockStore(LockStore):
-    """Ticket locks safe across worker processes: every read-modify-write is one transaction."""
+class ArrivalOrderedLocks(LockStore):
+    """Serves a turn on the ticket its channel reserved when it arrived (:mod:`rasa_addons.arrival`)."""
+
+    serves_reserved_turns = True
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = WAIT_BETWEEN_CHECKS_SECONDS) -> AsyncIterator[TicketLock]:
+        ticket = take_reservation(conversation_id)
+        if ticket is None:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        try:
+            yield await self._acquire_lock(conversation_id, ticket,
+                                           min(wait_time_in_seconds, WAIT_BETWEEN_CHECKS_SECONDS))
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+
+class SQLiteLockStore(ArrivalOrderedLocks):
+    """Ticket locks safe across worker processes: every read-modify-write is one transaction.
+
+    Turns keep the ticket our channels reserved when they arrived (:mod:`rasa_addons.arrival`).
+    """
 
     def __init__(self, endpoint_config: Any = None, path: Path | None = None) -> None:
         self._db = Database(path or coordination_path())

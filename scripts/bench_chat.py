@@ -155,7 +155,7 @@ def main() -> int:
                 "COORDINATION_DB": str(tmp / "coordination.db"),
                 "TRACKER_DATABASE_URL": f"sqlite:///{tmp / 'conversations.db'}"}
     started = time.perf_counter()
-    actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+    actions = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(actions_port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rasa = subprocess.Popen([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(ROOT / "models/current.tar.gz"),
                              "--port", str(rasa_port), "--endpoints", str(tmp / "endpoints.yml"),

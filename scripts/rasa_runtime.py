@@ -4,6 +4,8 @@
   save, and the action server needs the other core (docs/performance.md).
 - Sanic workers on asyncio's loop with keep-alive off: each worker takes one new connection per
   wake-up (rasa_addons/balanced_accept.py), so every turn goes to a worker free at that moment.
+- Requests of at most 64 KB (Sanic's default is 100 MB): a turn's message is at most 8 KB
+  (rasa_addons/channels/rest.py) and Slack's and Teams' events are a few KB.
 
 Only the Rasa server gets these; the action server keeps Sanic's defaults.
 
@@ -19,6 +21,7 @@ RASA_RUNTIME = {
     "TF_INTRA_OP_PARALLELISM_THREADS": "1",
     "SANIC_USE_UVLOOP": "false",
     "SANIC_KEEP_ALIVE": "false",
+    "SANIC_REQUEST_MAX_SIZE": str(64 * 1024),
 }
 
 

@@ -44,6 +44,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from rasa_addons.arrival import Reservation, hand_over, reserve
 from rasa_addons.channels.ids import check_salt, hashed_sender
 from rasa_addons.channels.slack_blocks import is_our_custom, render
 from rasa_addons.channels.slack_events import (
@@ -226,10 +227,12 @@ class SlackChannel(SlackInput):
             return response.text("", headers={"X-Slack-No-Retry": "1"})
         if retry:
             logger.info("Slack retry %s of a request not seen before: handling it once.", retry)
-        self._start(turn, on_new_message)
+        agent = getattr(request.app.ctx, "agent", None)
+        self._start(turn, on_new_message, getattr(agent, "lock_store", None))
         return response.text("")
 
-    def _start(self, turn: Turn, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    def _start(self, turn: Turn, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+               lock_store: Any = None) -> None:
         message = UserMessage(
             turn.text,
             SlackOutput(self.client, turn.channel, turn.thread_ts),
@@ -237,13 +240,17 @@ class SlackChannel(SlackInput):
             input_channel=self.name(),
             metadata={"slack_kind": turn.kind},
         )
-        task = asyncio.create_task(self._handle(message, on_new_message))
+        # The turn's place in its conversation is taken now, on arrival, not when the task runs.
+        reservation = reserve(lock_store, message.sender_id)
+        task = asyncio.create_task(self._handle(message, on_new_message, lock_store, reservation))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
 
     @staticmethod
-    async def _handle(message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def _handle(message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      lock_store: Any = None, reservation: Reservation | None = None) -> None:
         try:
-            await on_new_message(message)
+            async with hand_over(lock_store, reservation):
+                await on_new_message(message)
         except Exception as exc:  # noqa: BLE001 - a background task has nobody else to tell
             logger.error("Slack turn failed for %s: %s", message.sender_id, type(exc).__name__)

@@ -36,6 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_addons.arrival import Reservation, hand_over, reserve
 from rasa_addons.channels.ids import check_salt, hashed_sender
 from rasa_addons.channels.teams_auth import AuthError, authenticate
 from rasa_addons.channels.teams_config import APP_ID, APP_PASSWORD, TeamsConfig
@@ -160,7 +161,11 @@ class TeamsInput(BotFrameworkInput):
                 logger.warning("Teams: refused a %s activity: %s", activity.get("type"), refused.detail)
                 title = HTTPStatus(refused.status).phrase
                 return problem(refused.status, title, refused.detail)
-            task = asyncio.get_running_loop().create_task(self._turn(activity, on_new_message))
+            # The turn's place in its conversation is taken now, on arrival, not when the task runs.
+            lock_store = getattr(getattr(request.app.ctx, "agent", None), "lock_store", None)
+            reservation = reserve(lock_store, self._sender(activity)) if activity["type"] == "message" else None
+            task = asyncio.get_running_loop().create_task(
+                self._turn(activity, on_new_message, lock_store, reservation))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             if activity["type"] == "invoke":
@@ -179,12 +184,22 @@ class TeamsInput(BotFrameworkInput):
         return problem(503, "Microsoft Teams channel is off",
                        f"Set {APP_ID} and {APP_PASSWORD} (and CHANNEL_ID_SALT) to turn it on.")
 
-    async def _turn(self, activity: dict[str, Any],
-                    on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    @staticmethod
+    def _sender(activity: dict[str, Any]) -> str:
+        reference = ConversationReference.from_activity(activity)
+        return hashed_sender("teams", (activity.get("from") or {}).get("aadObjectId") or reference.user_id)
+
+    async def _turn(self, activity: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                    lock_store: Any = None, reservation: Reservation | None = None) -> None:
         """One activity, after the HTTP answer: every accepted activity gets a reply."""
+        async with hand_over(lock_store, reservation):
+            await self._answer_activity(activity, on_new_message)
+
+    async def _answer_activity(self, activity: dict[str, Any],
+                               on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         reference = ConversationReference.from_activity(activity)
         out = TeamsOutput(self.connector, reference)
-        sender = hashed_sender("teams", (activity.get("from") or {}).get("aadObjectId") or reference.user_id)
+        sender = self._sender(activity)
         kind = activity["type"]
         try:
             if kind == "message":

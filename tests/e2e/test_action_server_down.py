@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.stack import needs_model, running_stack, say
+from tests.support.stack import needs_model, running_stack
 
 pytestmark = needs_model
 
@@ -21,13 +21,13 @@ def rasa_without_actions(loaded_engine, tmp_path_factory):
         stack.stop("actions")
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{stack.actions_url}/health", timeout=2)
-        yield stack.rest_webhook
+        yield stack
 
 
 def test_an_emergency_gets_999_and_the_areas_urgent_number_with_the_action_server_down(rasa_without_actions):
     sender = "e2e-actions-down"
-    say(rasa_without_actions, sender, "I'm in Tameside")  # the area slot is filled from the entity
-    replies = say(rasa_without_actions, sender, "a child is in danger right now")
+    rasa_without_actions.say(sender, "I'm in Tameside")  # the area slot is filled from the entity
+    replies = rasa_without_actions.say(sender, "a child is in danger right now")
     assert replies, "Rasa answered"
     assert replies[0]["text"].startswith("If a child is in immediate danger, call 999 now.")
     assert "0161 342 4101" in replies[0]["text"] and "0161 342 2222" in replies[0]["text"]
@@ -35,5 +35,15 @@ def test_an_emergency_gets_999_and_the_areas_urgent_number_with_the_action_serve
 
 
 def test_an_emergency_before_any_area_still_gets_999(rasa_without_actions):
-    replies = say(rasa_without_actions, "e2e-actions-down-no-area", "a child is in danger right now")
+    replies = rasa_without_actions.say("e2e-actions-down-no-area", "a child is in danger right now")
     assert "call 999 now" in replies[0]["text"] and "Which area are you in?" in replies[0]["text"]
+
+
+def test_a_turn_whose_action_fails_gets_an_apology_and_999_not_an_empty_reply(rasa_without_actions):
+    sender = "e2e-actions-down-contacts"
+    rasa_without_actions.say(sender, "I'm in Tameside")
+    replies = rasa_without_actions.say(sender, "who do I call?")
+    text = "\n".join(r.get("text") or "" for r in replies)
+    assert "Sorry, something went wrong on my side" in text
+    assert "call 999 now" in text and "0161 342 4101" in text
+    assert text.count("Sorry, something went wrong") == 1, "one apology a turn, however many actions failed"

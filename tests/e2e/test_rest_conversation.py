@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.stack import needs_model, running_stack, say
+from tests.support.stack import Stack, needs_model, running_stack
 
 pytestmark = needs_model
 
@@ -17,17 +17,17 @@ pytestmark = needs_model
 def rasa(loaded_engine, tmp_path_factory):
     # Two Rasa workers, as `make run`: turns of one conversation must stay in order across them.
     with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url), rasa_workers=2) as stack:
-        yield stack.rest_webhook
+        yield stack
 
 
-def converse_until_answer(url: str, sender: str, concern: str, answer: str = "no", turns: int = 4) -> str:
+def converse_until_answer(stack: Stack, sender: str, concern: str, answer: str = "no", turns: int = 4) -> str:
     """Send the concern, answer any questions that help, and return the whole reply text."""
-    replies = say(url, sender, concern)
+    replies = stack.say(sender, concern)
     text = "\n".join(m.get("text", "") for m in replies)
     for _ in range(turns):
         if "level " in text.lower() and "Who to contact now" in text:
             return text
-        replies = say(url, sender, answer)
+        replies = stack.say(sender, answer)
         text += "\n" + "\n".join(m.get("text", "") for m in replies)
     return text
 
@@ -47,7 +47,7 @@ BELT = "Dad hits him with a belt and he has marks on his legs."
 )
 def test_each_area_gets_its_own_level_and_numbers(rasa, area, level, numbers):
     sender = f"e2e-{area}"
-    first = " ".join(m.get("text", "") for m in say(rasa, sender, f"I work in {area}"))
+    first = " ".join(m.get("text", "") for m in rasa.say(sender, f"I work in {area}"))
     assert "answer for" in first
     text = converse_until_answer(rasa, sender, BELT)
     assert level in text, text
@@ -57,26 +57,26 @@ def test_each_area_gets_its_own_level_and_numbers(rasa, area, level, numbers):
 
 def test_the_questions_that_help_are_asked_and_change_the_level(rasa):
     sender = "e2e-form"
-    say(rasa, sender, "I'm in Worcestershire")
+    rasa.say(sender, "I'm in Worcestershire")
     text = converse_until_answer(rasa, sender, "I am worried about a year 3 boy, mum says she cannot cope with his behaviour at home and is struggling with his routines.", answer="yes")
     assert "level 3" in text or "level 4" in text, text
 
 
 def test_an_emergency_gets_999_and_the_urgent_number_first(rasa):
     sender = "e2e-emergency"
-    say(rasa, sender, "I'm in Tameside")
-    replies = say(rasa, sender, "He came in with a fresh bruise on his cheek and said dad punched him this morning.")
+    rasa.say(sender, "I'm in Tameside")
+    replies = rasa.say(sender, "He came in with a fresh bruise on his cheek and said dad punched him this morning.")
     assert replies and "999" in replies[0]["text"]
     assert "0161 342" in replies[0]["text"]
 
 
 def test_an_area_we_do_not_cover(rasa):
-    text = " ".join(m.get("text", "") for m in say(rasa, "e2e-leeds", "I'm in Leeds"))
+    text = " ".join(m.get("text", "") for m in rasa.say("e2e-leeds", "I'm in Leeds"))
     assert "don't hold guidance" in text and "999" in text
 
 
 def test_a_general_question_is_answered_by_the_faq_response_selector(rasa):
-    text = " ".join(m.get("text", "") for m in say(rasa, "e2e-faq", "do you store the names I type?"))
+    text = " ".join(m.get("text", "") for m in rasa.say("e2e-faq", "do you store the names I type?"))
     assert "redacted" in text
 
 
@@ -89,7 +89,7 @@ def test_conversations_in_parallel_each_keep_their_own_area(rasa):
     def converse(n: int) -> str:
         area, _ = cases[n]
         sender = f"e2e-parallel-{n}"
-        say(rasa, sender, f"I work in {area}")
+        rasa.say(sender, f"I work in {area}")
         return converse_until_answer(rasa, sender, BELT)
 
     with ThreadPoolExecutor(max_workers=len(cases)) as pool:
@@ -100,11 +100,11 @@ def test_conversations_in_parallel_each_keep_their_own_area(rasa):
 
 def test_changing_area_after_an_answer_keeps_the_new_area(rasa):
     sender = "e2e-change-area"
-    say(rasa, sender, "I work in Tameside")
+    rasa.say(sender, "I work in Tameside")
     converse_until_answer(rasa, sender, BELT)
-    after = " ".join(m.get("text", "") for m in say(rasa, sender, "no"))
+    after = " ".join(m.get("text", "") for m in rasa.say(sender, "no"))
     assert "anything else" in after and "can't help" not in after
-    changed = " ".join(m.get("text", "") for m in say(rasa, sender, '/inform_area{"area":"worcestershire"}'))
+    changed = " ".join(m.get("text", "") for m in rasa.say(sender, "I work in Worcestershire now"))
     assert "Worcestershire" in changed and "can't help" not in changed
-    contacts = " ".join(m.get("text", "") for m in say(rasa, sender, "/ask_contacts"))
+    contacts = " ".join(m.get("text", "") for m in rasa.say(sender, "who do I call?"))
     assert "01905 822666" in contacts and "0161 342" not in contacts

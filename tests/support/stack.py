@@ -7,6 +7,7 @@ ports, with logs under the test's temporary folder (printed when startup fails).
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -58,12 +59,22 @@ class Stack:
     rasa_url: str
     actions_url: str
     api_url: str | None = None
+    rest_token: str = ""
     logs: dict[str, Path] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    @property
+    def rest_headers(self) -> dict[str, str]:
+        """What the API sends Rasa's REST channel: its token."""
+        return {"Authorization": f"Bearer {self.rest_token}"}
+
+    def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
+        """One turn over Rasa's REST channel, as the API sends it."""
+        return say(self.rest_webhook, sender, message, timeout, headers=self.rest_headers)
 
     def stop(self, name: str) -> None:
         """Stop one server ("actions", "rasa" or "api"), to test what the others do without it."""
@@ -102,6 +113,7 @@ def running_stack(
         creds = folder / "credentials.yml"
         creds.write_text(credentials)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
+    rest_token = secrets.token_urlsafe(24)
     full_env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -110,12 +122,14 @@ def running_stack(
         "COORDINATION_DB": str(folder / "coordination.db"),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "RASA_URL": rasa_url,
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+        "RASA_REST_TOKEN": rest_token,
         **(env or {}),
     }
     commands = {
-        "actions": [str(PROJECT_ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+        "actions": [str(PROJECT_ROOT / ".venv/bin/python"), "-m", "actions.server", "--host", "127.0.0.1",
                     "--port", str(actions_port)],
-        "rasa": [str(PROJECT_ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(MODEL),
+        "rasa": [str(PROJECT_ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
                  "--port", str(rasa_port), "--endpoints", str(endpoints), "--credentials", str(creds)],
     }
     api_url = None
@@ -123,8 +137,9 @@ def running_stack(
         api_port = free_port()
         api_url = f"http://127.0.0.1:{api_port}"
         commands["api"] = [str(PROJECT_ROOT / ".venv/bin/uvicorn"), "api.main:app", "--host", "127.0.0.1",
-                           "--port", str(api_port)]
-    stack = Stack(folder, rasa_url, f"http://127.0.0.1:{actions_port}", api_url)
+                           "--port", str(api_port), "--no-proxy-headers"]
+    stack = Stack(folder, rasa_url, f"http://127.0.0.1:{actions_port}", api_url,
+                  rest_token=full_env["RASA_REST_TOKEN"])
     procs: list[subprocess.Popen] = []
     handles = []
     try:
@@ -160,8 +175,9 @@ def running_stack(
             h.close()
 
 
-def say(webhook: str, sender: str, message: str, timeout: float = 60) -> list[dict]:
-    """One turn over Rasa's REST channel."""
-    r = httpx.post(webhook, json={"sender": sender, "message": message}, timeout=timeout)
+def say(webhook: str, sender: str, message: str, timeout: float = 60,
+        headers: dict[str, str] | None = None) -> list[dict]:
+    """One turn over Rasa's REST channel (``headers``: the stack's token, :attr:`Stack.rest_headers`)."""
+    r = httpx.post(webhook, json={"sender": sender, "message": message}, timeout=timeout, headers=headers)
     r.raise_for_status()
     return r.json()

@@ -1,0 +1,97 @@
+"""What Rasa does when a custom action fails, and how it proves itself to the action server.
+
+Applied when any add-on is imported (``rasa_addons/__init__.py``), like the speedups.
+
+1. **A failed action still answers.** Rasa logs an exception (quoting the action server's
+   error, which could quote the conversation) and sends nothing: the practitioner sees an
+   empty reply. Now the failure is logged by action name and error type only, and the turn
+   answers with a plain apology (``utter_action_failed``) and the area's emergency advice
+   (``utter_emergency``: 999 and the area's urgent contact, from the packs), once a turn.
+   Rejections (a form's validation) still go to Rasa as before.
+2. **Only Rasa may call the action server.** With ``ACTION_SERVER_TOKEN`` set, every call to
+   the action server carries ``Authorization: Bearer <token>``; the action server
+   (``actions.server``) refuses any request without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "utter_action_failed"
+EMERGENCY = "utter_emergency"
+TOKEN_ENV = "ACTION_SERVER_TOKEN"
+
+
+def apply() -> None:
+    _answer_when_an_action_fails()
+    _authenticate_to_the_action_server()
+
+
+def action_server_headers() -> dict[str, str]:
+    """The header that proves a call comes from Rasa (none when no token is configured)."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _authenticate_to_the_action_server() -> None:
+    from rasa.core.actions.action import RemoteAction
+
+    original_init = RemoteAction.__init__
+
+    def __init__(self: RemoteAction, name: str, action_endpoint: Any) -> None:
+        original_init(self, name, action_endpoint)
+        if action_endpoint is not None:
+            action_endpoint.headers.update(action_server_headers())
+
+    RemoteAction.__init__ = __init__  # type: ignore[method-assign]
+
+
+def already_apologised(tracker: Any) -> bool:
+    """Whether this turn (since the practitioner's last message) has had the apology."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") == APOLOGY:
+            return True
+    return False
+
+
+async def apology(output_channel: Any, nlg: Any, tracker: Any) -> list:
+    """The apology and the emergency advice, as bot utterances (empty if this turn had them)."""
+    from rasa.core.actions.action import create_bot_utterance
+
+    if already_apologised(tracker):
+        return []
+    events = []
+    for name in (APOLOGY, EMERGENCY):
+        message = await nlg.generate(name, tracker, output_channel.name())
+        if message is None:  # pragma: no cover - both are in the domain (a test checks)
+            continue
+        message["utter_action"] = name
+        events.append(create_bot_utterance(message))
+    return events
+
+
+def _answer_when_an_action_fails() -> None:
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+
+    original_run = RemoteAction.run
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        try:
+            return await original_run(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure gets the same safe answer
+            # By name and type only: the error's text can quote the conversation.
+            logger.error("custom action %s failed (%s); answered with the apology and 999",
+                         self.name(), type(exc).__name__)
+            return await apology(output_channel, nlg, tracker)
+
+    RemoteAction.run = run  # type: ignore[method-assign]
