@@ -1,4 +1,7 @@
-"""Shared dependencies: the knowledge base, engine, searcher and settings live on the app's state."""
+"""Shared dependencies: the knowledge base, engine, searcher and settings live on the app's state.
+
+They are async, so a request never waits for a thread to read them (and chat turns reach their
+conversation's queue in the order they arrived)."""
 
 from __future__ import annotations
 
@@ -12,19 +15,19 @@ from bot.knowledge.search import Searcher
 from bot.triage.engine import TriageEngine
 
 
-def get_kb(request: Request) -> KnowledgeBase:
+async def get_kb(request: Request) -> KnowledgeBase:
     return request.app.state.kb
 
 
-def get_engine(request: Request) -> TriageEngine:
+async def get_engine(request: Request) -> TriageEngine:
     return request.app.state.engine
 
 
-def get_searcher(request: Request) -> Searcher:
+async def get_searcher(request: Request) -> Searcher:
     return request.app.state.searcher
 
 
-def get_settings_of_app(request: Request) -> Settings:
+async def get_settings_of_app(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.body_limit import BodySizeLimit
+from api.chat_sessions import ConversationIds, TurnOrder, load_secret
 from api.keys import KeyStore
 from api.ratelimit import TokenBuckets
 from api.request_log import RequestLog, configure_logging
@@ -25,6 +26,7 @@ from bot.config import Settings, get_settings
 from bot.db.session import DatabaseUnavailable
 from bot.knowledge.query import KnowledgeBase, KnowledgeNotLoaded
 from bot.knowledge.search import Searcher
+from bot.privacy import log_redaction
 from bot.triage.engine import TriageEngine
 
 V1_ROUTERS = (areas.router, contacts.router, pathway.router, glossary.router, search.router, assess.router)
@@ -44,6 +46,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        log_redaction.install()  # every record of the process, uvicorn's included
         configure_logging()
         knowledge = kb or KnowledgeBase.from_settings()
         app.state.kb = knowledge
@@ -73,6 +76,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     app.state.settings = settings
     app.state.limiter = TokenBuckets(settings.rate_limit_per_minute)
     app.state.chat_limiter = TokenBuckets(settings.chat_rate_limit_per_minute)
+    app.state.chat_ids = ConversationIds(load_secret(settings.chat_session_secret))
+    app.state.turn_order = TurnOrder()
     errors.install(app)
     app.include_router(health.router)
     v1_errors = errors.problem_responses(401, 429, 500)

@@ -21,6 +21,15 @@ class RasaUnavailable(RuntimeError):
     """Rasa could not be reached or gave no usable answer."""
 
 
+class RasaRefused(ValueError):
+    """Rasa's channel refused the turn (4xx): ``status`` and Rasa's ``reason``, which names no text."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
 @dataclass
 class BotMessage:
     text: str | None = None
@@ -62,19 +71,27 @@ def fold(raw: list[dict[str, Any]]) -> BotTurn:
 
 
 class RasaRest:
-    """Rasa's REST channel at ``base_url``; ``transport`` lets tests stand in for Rasa."""
+    """Rasa's REST channel at ``base_url``, with its ``token``; ``transport`` lets tests stand in for Rasa."""
 
-    def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None, token: str = ""):
         self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
         self.transport = transport
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def turn(self, sender: str, message: str) -> BotTurn:
         timeout = httpx.Timeout(ANSWER_SECONDS, connect=CONNECT_SECONDS)
         try:
             async with httpx.AsyncClient(timeout=timeout, transport=self.transport) as client:
-                response = await client.post(self.webhook, json={"sender": sender, "message": message})
+                response = await client.post(self.webhook, json={"sender": sender, "message": message},
+                                             headers=self.headers)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__} reaching Rasa") from exc
+        if response.status_code in (400, 413, 422):  # the turn itself was refused (not 401: our own token)
+            try:
+                reason = str(response.json()["error"])
+            except (ValueError, KeyError, TypeError):
+                reason = "the assistant could not use this message"
+            raise RasaRefused(response.status_code, reason)
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         try:

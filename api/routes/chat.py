@@ -1,6 +1,9 @@
 """The intranet web chat: the page at ``/`` and ``POST /chat/messages``, which forwards a turn to Rasa.
 
-The page talks only to this API (same origin, so no CORS). Each answer carries the area's
+The page talks only to this API (same origin, so no CORS). It starts a conversation with
+``POST /chat/sessions``, which gives it a random, signed id (api/chat_sessions.py): turns with
+an id the API did not make are refused, so nobody can join another's conversation. Turns of
+one conversation are answered one at a time, in the order they arrived. Each answer carries the area's
 urgent contacts from the knowledge base, so the page keeps 999 and the area's number on
 screen. If Rasa cannot be reached, the answer is still the emergency advice (503), because
 emergency advice must never wait for a backend.
@@ -17,9 +20,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from api.client_address import client_address
 from api.deps import KnowledgeDep
 from api.errors import PROBLEM, FieldProblem, Problem, problem, problem_responses
-from api.rasa_rest import BotTurn, RasaRest, RasaUnavailable
+from api.rasa_rest import BotTurn, RasaRefused, RasaRest, RasaUnavailable
 from api.schemas import A_NON_SPACE, has_words
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
@@ -32,7 +36,7 @@ router = APIRouter(tags=["web chat"])
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
 MAX_MESSAGE_CHARS = 2000
-SENDER_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+SENDER_PATTERN = r"^[0-9a-f]{64}$"
 AREA_ID_PATTERN = r"^[a-z0-9-]{2,40}$"
 FALLBACK_EMERGENCY_NUMBER = "999"  # England-wide; used only if the knowledge base is down too
 PAGE_HEADERS = {
@@ -47,11 +51,12 @@ PAGE_HEADERS = {
 
 class ChatTurn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"sender": "3f9c0a7e51b24d6c8e0f1a2b3c4d5e6f", "message": "I work in Tameside", "area": None}],
+        "examples": [{"sender": "3f9c0a7e51b24d6c8e0f1a2b3c4d5e6f" + "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+                      "message": "I work in Tameside", "area": None}],
     })
 
     sender: str = Field(pattern=SENDER_PATTERN,
-                        description="Random id the page made for this conversation (16-64 letters, digits, - or _); never a name")
+                        description="The conversation id POST /chat/sessions gave (64 hex characters); never a name")
     message: str = Field(max_length=MAX_MESSAGE_CHARS, json_schema_extra={"pattern": A_NON_SPACE},
                          description="What the practitioner typed, or a button's payload. Please leave out names and addresses.")
     area: str | None = Field(default=None, pattern=AREA_ID_PATTERN,
@@ -99,13 +104,18 @@ class ChatReply(BaseModel):
     emergency_number: str
 
 
+class Conversation(BaseModel):
+    conversation: str = Field(description="Send it as `sender` with each turn of this conversation; keep it private")
+
+
 class AreaChoice(BaseModel):
     id: str
     name: str
 
 
-def get_rasa() -> RasaRest:
-    return RasaRest(get_settings().rasa_url)
+async def get_rasa() -> RasaRest:  # async: no thread hop, so turns reach the queue in arrival order
+    settings = get_settings()
+    return RasaRest(settings.rasa_url, token=settings.rasa_rest_token)
 
 
 RasaDep = Annotated[RasaRest, Depends(get_rasa)]
@@ -122,6 +132,17 @@ async def asset(name: str) -> FileResponse:
     if name not in ASSETS:
         raise HTTPException(404, "Not found")
     return FileResponse(WEB_DIR / name, media_type=ASSETS[name], headers={"Cache-Control": "no-cache", **PAGE_HEADERS})
+
+
+@router.post("/chat/sessions", response_model=Conversation, status_code=201, responses=problem_responses(429),
+             summary="Start a conversation: a random id, made by the service, for the turns that follow")
+async def start_conversation(request: Request) -> JSONResponse:
+    wait = request.app.state.chat_limiter.take(client_address(request))
+    if wait:
+        return problem(429, "Too many requests", f"Try again in {wait} s. In an emergency call 999.",
+                       headers={"Retry-After": str(wait)})
+    conversation = Conversation(conversation=request.app.state.chat_ids.new())
+    return JSONResponse(conversation.model_dump(), status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/chat/areas", response_model=list[AreaChoice], summary="The areas the assistant covers")
@@ -222,7 +243,8 @@ def _messages(turn: BotTurn) -> list[ChatMessage]:
     summary="One chat turn: forwarded to the assistant; the area's urgent contacts come back with it",
     responses={
         **problem_responses(400, 413),
-        422: {"model": Problem, "content": {PROBLEM: {}}, "description": "The message could not be used"},
+        422: {"model": Problem, "content": {PROBLEM: {}},
+              "description": "The message could not be used, or `sender` is not a conversation POST /chat/sessions started"},
         429: {"content": {PROBLEM: {}},
               "description": "Too many turns from this address (CHAT_RATE_LIMIT_PER_MINUTE): the body still carries the emergency advice"},
         503: {"content": {PROBLEM: {}},
@@ -230,15 +252,24 @@ def _messages(turn: BotTurn) -> list[ChatMessage]:
     },
 )
 async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Request) -> Any:
-    wait = request.app.state.chat_limiter.take(request.client.host if request.client else "unknown")
+    wait = request.app.state.chat_limiter.take(client_address(request))
     if wait:
         return _unavailable(kb, turn.area, "rate limit", status=429, title="Too many messages", retry_after=wait)
+    if not request.app.state.chat_ids.is_ours(turn.sender):
+        message = "is not a conversation this service started: start one with POST /chat/sessions"
+        return problem(422, "The request could not be used", f"sender: {message}",
+                       errors=[FieldProblem(field="sender", message=message)])
     if turn.area is not None and _known_area(kb, turn.area) != turn.area:
         message = f"'{turn.area}' is not the id of an area the assistant covers"
         return problem(422, "The request could not be used", f"area: {message}",
                        errors=[FieldProblem(field="area", message=message)])
     try:
-        answer = await rasa.turn(f"web-{turn.sender}", turn.message)
+        async with request.app.state.turn_order.turn(turn.sender):
+            answer = await rasa.turn(f"web-{turn.sender}", turn.message)
+    except RasaRefused as refused:
+        return problem(refused.status, "The message could not be used",
+                       f"{refused.reason} In an emergency call {kb.national().emergency_number}.",
+                       errors=[FieldProblem(field="message", message=refused.reason)])
     except RasaUnavailable as exc:
         return _unavailable(kb, turn.area, str(exc))
     area_id = _known_area(kb, answer.area) or turn.area

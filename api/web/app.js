@@ -1,6 +1,7 @@
 /* Early Help Navigator web chat: a small page of our own, no build step.
  *
- * Talks only to this API (POST /chat/messages, same origin). Bot text is never parsed as
+ * Talks only to this API (same origin): POST /chat/sessions starts a conversation (the service
+ * makes its id; the page never chooses one), POST /chat/messages sends a turn. Bot text is never parsed as
  * HTML: it is added as text nodes, with web addresses and phone numbers turned into links.
  * Nothing is stored in the browser: a new tab or "Start again" is a new conversation.
  */
@@ -15,13 +16,32 @@
   const status = document.getElementById("status");
   const areaUrgent = document.getElementById("area-urgent");
 
-  const state = { sender: newSender(), area: null, bannerKey: "", busy: false };
+  const state = { sender: null, area: null, bannerKey: "", busy: false };
 
-  /** 32 random hex characters; crypto.getRandomValues also works on plain-http intranets. */
-  function newSender() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  /** A new conversation id from the service (null if it cannot be reached). */
+  async function newConversation() {
+    try {
+      const response = await fetch("/chat/sessions", { method: "POST", headers: { Accept: "application/json" } });
+      if (response.ok) return (await response.json()).conversation;
+    } catch (e) {
+      /* unreachable: the turn below gets the emergency advice instead */
+    }
+    return null;
+  }
+
+  async function postTurn(text) {
+    if (!state.sender) state.sender = await newConversation();
+    return fetch("/chat/messages", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ sender: state.sender || "", message: text, area: state.area }),
+    });
+  }
+
+  /** True when the service no longer knows this page's conversation id (e.g. its key changed). */
+  function conversationRefused(response, body) {
+    return response.status === 422 && body && Array.isArray(body.errors) &&
+      body.errors.some((e) => e.field === "sender");
   }
 
   function el(tag, className, text) {
@@ -198,12 +218,13 @@
     let body = null;
     let response = null;
     try {
-      response = await fetch("/chat/messages", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: text, area: state.area }),
-      });
+      response = await postTurn(text);
       body = await response.json().catch(() => null);
+      if (conversationRefused(response, body)) {
+        state.sender = null; // start a new conversation and send the turn once more
+        response = await postTurn(text);
+        body = await response.json().catch(() => null);
+      }
     } catch (e) {
       response = null;
     }
@@ -244,7 +265,7 @@
   }
 
   function restart() {
-    state.sender = newSender();
+    state.sender = null; // the next turn starts a new conversation
     state.area = null;
     state.bannerKey = "";
     areaUrgent.replaceChildren();

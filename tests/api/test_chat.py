@@ -12,14 +12,17 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api.chat_sessions import ConversationIds
 from api.deps import get_kb
 from api.main import create_app
 from api.rasa_rest import RasaRest, fold
 from api.routes import chat
+from bot.config import Settings
 from bot.db.session import DatabaseUnavailable
 from tests.support.stack import free_port
 
-SENDER = "0123456789abcdef0123456789abcdef"
+SECRET = "a test secret for conversation ids"
+SENDER = ConversationIds(SECRET.encode()).new()
 SOURCE = {"document": "threshold-2020", "title": "Threshold document", "date_label": "2020", "year": 2020,
           "age_years": 6, "section": "Level 4"}
 
@@ -40,7 +43,7 @@ class FakeRasa:
 
 @pytest.fixture
 def app(kb):
-    return create_app(kb)
+    return create_app(kb, settings=Settings(app_env="production", chat_session_secret=SECRET))
 
 
 @pytest.fixture
@@ -224,3 +227,55 @@ def test_a_turn_too_large_or_not_json_gets_a_documented_problem(client, app):
         assert str(response.status_code) in documented, f"{response.status_code} is not in the OpenAPI document"
     assert (too_large.status_code, not_json.status_code) == (413, 400)
     assert fake.received == [], "neither reached the assistant"
+
+
+# --- conversations: started by the service, never chosen by a client -----------------------------
+def test_a_conversation_is_started_by_the_service_with_an_id_nobody_else_gets(client):
+    first, second = (client.post("/chat/sessions") for _ in range(2))
+    assert first.status_code == 201 and first.headers["cache-control"] == "no-store"
+    ids = first.json()["conversation"], second.json()["conversation"]
+    assert ids[0] != ids[1] and all(len(i) == 64 for i in ids)
+
+
+def test_a_turn_for_a_conversation_the_service_did_not_start_is_refused(app, client):
+    fake = with_fake(app, FakeRasa([{"text": "never"}]))
+    made_up = "0123456789abcdef" * 4
+    r = turn(client, "/ask_handover", sender=made_up)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["sender"]
+    assert "POST /chat/sessions" in r.json()["detail"]
+    assert fake.received == [], "nothing reaches Rasa"
+
+
+def test_a_conversation_the_service_started_is_answered(app, client):
+    fake = with_fake(app, FakeRasa([{"text": "Which area do you work in?"}]))
+    conversation = client.post("/chat/sessions").json()["conversation"]
+    assert turn(client, "hello", sender=conversation).status_code == 200
+    assert fake.received == [{"sender": f"web-{conversation}", "message": "hello"}]
+
+
+def test_ids_are_signed_with_the_services_secret():
+    ours, theirs = ConversationIds(b"ours"), ConversationIds(b"theirs")
+    conversation = ours.new()
+    assert ours.is_ours(conversation) and not theirs.is_ours(conversation)
+    assert not ours.is_ours(conversation[:32] + "0" * 32) and not ours.is_ours("")
+
+
+def test_the_api_sends_rasa_its_token(app, client):
+    seen: list[str | None] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200, json=[{"text": "Hello"}])
+
+    use_rasa(app, RasaRest("http://rasa.test", transport=httpx.MockTransport(rasa), token="s3cret"))
+    assert turn(client, "hello").status_code == 200
+    assert seen == ["Bearer s3cret"]
+
+
+@pytest.mark.parametrize("status", [400, 413, 422])
+def test_a_turn_rasa_refuses_gets_its_reason_and_999_not_unavailable(app, client, status):
+    reason = "Messages starting with '/' are commands the assistant's buttons send; describe the concern in words instead."
+    with_fake(app, FakeRasa({"error": reason}, status=status))  # type: ignore[arg-type]
+    r = turn(client, '/ask_level_meaning{"level_number":"2"}')
+    assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+    assert reason in r.json()["detail"] and "call 999" in r.json()["detail"]

@@ -193,5 +193,7 @@ def test_the_api_answers_the_page_and_turns_on_the_same_origin(stack):
     """No CORS is needed: the page and its chat turns share the API's origin."""
     page_html = httpx.get(stack.api_url + "/", timeout=10)
     assert page_html.status_code == 200 and "/chat/static/app.js" in page_html.text
-    r = httpx.post(stack.api_url + "/chat/messages", json={"sender": "a" * 32, "message": "I work in Cambs"}, timeout=60)
+    conversation = httpx.post(stack.api_url + "/chat/sessions", timeout=10).json()["conversation"]
+    r = httpx.post(stack.api_url + "/chat/messages", json={"sender": conversation, "message": "I work in Cambs"},
+                   timeout=60)
     assert r.status_code == 200 and r.json()["area"]["id"] == "cambridgeshire"
