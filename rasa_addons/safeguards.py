@@ -11,6 +11,10 @@ Applied when any add-on is imported (``rasa_addons/__init__.py``), like the spee
 2. **Only Rasa may call the action server.** With ``ACTION_SERVER_TOKEN`` set, every call to
    the action server carries ``Authorization: Bearer <token>``; the action server
    (``actions.server``) refuses any request without it.
+3. **Button payloads are not templates.** Rasa fills ``{slot}`` placeholders in a response's
+   buttons too, so a payload such as ``/inform_area{"area":"tameside"}`` was read as a
+   placeholder and logged a false ERROR for every area button, each time the area was asked.
+   Buttons are now left as written (none of ours uses a placeholder; texts still do).
 """
 
 from __future__ import annotations
@@ -29,6 +33,25 @@ TOKEN_ENV = "ACTION_SERVER_TOKEN"
 def apply() -> None:
     _answer_when_an_action_fails()
     _authenticate_to_the_action_server()
+    _leave_button_payloads_as_written()
+
+
+NOT_TEMPLATES = ("buttons", "quick_replies")
+
+
+def _leave_button_payloads_as_written() -> None:
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+    original = TemplatedNaturalLanguageGenerator._fill_response
+
+    def _fill_response(self: Any, response: dict[str, Any], filled_slots: dict[str, Any] | None = None,
+                       **kwargs: Any) -> dict[str, Any]:
+        as_written = {key: response.pop(key) for key in NOT_TEMPLATES if key in response}
+        filled = original(self, response, filled_slots, **kwargs)
+        filled.update(as_written)
+        return filled
+
+    TemplatedNaturalLanguageGenerator._fill_response = _fill_response  # type: ignore[method-assign]
 
 
 def action_server_headers() -> dict[str, str]:
