@@ -237,3 +237,14 @@ def test_a_burst_of_turns_keeps_each_conversations_order(stack):
         for t in range(1, len(BURST)):
             reply = text_of(answers[(c, t)][1]["messages"])
             assert "Which area" not in reply, f"conversation {c}, turn {t} ({BURST[t]!r}) was answered as if first"
+
+
+def test_asking_the_area_logs_no_false_errors(stack):
+    """Every area question used to log 5 ERROR records: Rasa read each area button's payload as a template."""
+    conversation = new_conversation(stack)
+    chat(stack, conversation, "hello")
+    asked = chat(stack, conversation, "I am worried about a year 9 girl who keeps skipping school")
+    payloads = [b["payload"] for m in asked.json()["messages"] for b in m["buttons"]]
+    assert '/inform_area{"area":"tameside"}' in payloads, "the area question offers each area as a button"
+    time.sleep(0.5)
+    assert "interpolator" not in (stack.folder / "rasa.log").read_text(errors="replace")
