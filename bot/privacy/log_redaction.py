@@ -8,6 +8,11 @@ the *record factory*: every record, from every logger (structlog's rendered line
 included), has its message and any traceback text redacted when it is created, and is cut
 to :data:`MAX_LOG_CHARS` so one huge message cannot flood the log.
 
+Our own loggers (:data:`OWN_LOGGERS`) are cut short but not redacted: they are written never to
+log what a practitioner typed (a type, a status, a hashed id), and redacting them would turn
+"Microsoft Teams channel is off" into "[name] channel is off". Everything else, Rasa's, Sanic's,
+rasa_sdk's, asyncio's and uvicorn's records, is redacted.
+
 Standard library only: Rasa's process installs it (``rasa_addons``), as do the action
 server (``actions.server``) and the API (``api.request_log``).
 """
@@ -21,12 +26,17 @@ from collections.abc import Callable
 from bot.privacy.redact import redact
 
 MAX_LOG_CHARS = 4000
+OWN_LOGGERS = ("api", "actions", "bot", "rasa_addons")
 _MARK = "_ehn_redacting_factory"
 
 
-def clean(text: str) -> str:
-    """``text`` redacted, then cut to :data:`MAX_LOG_CHARS` (saying how much was cut)."""
-    out = redact(text) or ""
+def ours(logger_name: str) -> bool:
+    return any(logger_name == own or logger_name.startswith(f"{own}.") for own in OWN_LOGGERS)
+
+
+def clean(text: str, redacting: bool = True) -> str:
+    """``text`` redacted (unless told not to), then cut to :data:`MAX_LOG_CHARS`, saying how much was cut."""
+    out = (redact(text) or "") if redacting else text
     if len(out) > MAX_LOG_CHARS:
         out = f"{out[:MAX_LOG_CHARS]} …[{len(out) - MAX_LOG_CHARS} characters cut]"
     return out
@@ -39,7 +49,8 @@ def _redacting(factory: Callable[..., logging.LogRecord]) -> Callable[..., loggi
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed format string: keep what we can, redacted
             message = f"{record.msg!r} {record.args!r}"
-        record.msg, record.args = clean(message), ()
+        redacting = not ours(record.name)
+        record.msg, record.args = clean(message, redacting), ()
         if record.exc_info and not record.exc_text:
             # Exception messages can quote the practitioner's words (a JSON error, a KeyError).
             record.exc_text = clean("".join(traceback.format_exception(*record.exc_info)).rstrip())

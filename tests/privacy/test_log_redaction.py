@@ -17,7 +17,7 @@ def log_to_text():
     log_redaction.install()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("tests.log_redaction")
+    logger = logging.getLogger("rasa.core.processor")  # a library's logger: it may quote a turn
     logger.addHandler(handler)
     logger.propagate = False
     yield logger, stream
@@ -57,3 +57,18 @@ def test_installing_twice_redacts_once(log_to_text):
     logger, stream = log_to_text
     logger.warning("[phone] stays as it is")
     assert stream.getvalue().strip() == "[phone] stays as it is"
+
+
+def test_our_own_loggers_are_cut_short_but_not_redacted():
+    """Ours never log what was typed, so their messages stay readable ("Microsoft Teams ...")."""
+    original = logging.getLogRecordFactory()
+    log_redaction.install()
+    try:
+        record = logging.getLogger("rasa_addons.channels.teams").makeRecord(
+            "rasa_addons.channels.teams", logging.INFO, __file__, 1, "Microsoft Teams channel is off: %s", ("x" * 9000,), None)
+        assert record.getMessage().startswith("Microsoft Teams channel is off")
+        assert "characters cut" in record.getMessage()
+    finally:
+        logging.setLogRecordFactory(original)
+    assert log_redaction.ours("api.access") and log_redaction.ours("rasa_addons")
+    assert not log_redaction.ours("rasa") and not log_redaction.ours("rasa_sdk.endpoint") and not log_redaction.ours("apis")
