@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -155,17 +156,52 @@ def load_dev_set(path: Path) -> list[DevLine]:
     return [DevLine(r["src"], int(r["level"]), r["text"]) for r in raw["indicators"]]
 
 
-def dev_set_figures(engine: TriageEngine, lines: list[DevLine], area: str = DEV_SET_AREA) -> dict[str, tuple[int, int]]:
+Predictor = Callable[[str], "int | None"]
+
+
+def engine_predictor(engine: TriageEngine, area: str = DEV_SET_AREA) -> Predictor:
+    def predict(text: str) -> int | None:
+        result = engine.assess(area, text, at=FIXED_MOMENT)
+        return result.level.number if result.level else None
+
+    return predict
+
+
+def nearest_line_bm25(kb: KnowledgeBase, area: str = DEV_SET_AREA) -> Predictor:
+    """Baseline: the level of the area's single nearest indicator line by BM25 (lexical)."""
+    ak = kb.area(area)
+    index = FactIndex([Fact(ak.id, "indicator", str(i), ind.text, ak.cite(ind.source))
+                       for i, ind in enumerate(ak.indicators)])
+
+    def predict(text: str) -> int | None:
+        hits = index.search(text, limit=1)
+        return ak.indicators[int(hits[0].fact.title)].level if hits else None
+
+    return predict
+
+
+def nearest_line_minilm(kb: KnowledgeBase, area: str = DEV_SET_AREA) -> Predictor:
+    """Baseline: the level of the area's nearest indicator line by MiniLM sentence vectors."""
+    from bot.triage.meaning.encoder import SentenceEncoder
+
+    encoder = SentenceEncoder()
+    ak = kb.area(area)
+    vectors = encoder.encode([ind.text for ind in ak.indicators])
+
+    def predict(text: str) -> int | None:
+        return ak.indicators[int((vectors @ encoder.encode([text])[0]).argmax())].level
+
+    return predict
+
+
+def dev_set_figures(predict: Predictor, lines: list[DevLine]) -> dict[str, tuple[int, int]]:
     """Other partnerships' threshold lines, each assessed as a concern in one four-level area.
 
     The labels are noisy (partnerships draw the lines a little differently), so the figures
     that matter most are level-4 recall (predicted 3 or 4) and the unsafe misses (level 4
     predicted 2 or below, or no level at all). Each figure is (count, out of).
     """
-    predicted = []
-    for line in lines:
-        result = engine.assess(area, line.text, at=FIXED_MOMENT)
-        predicted.append((line, result.level.number if result.level else None))
+    predicted = [(line, predict(line.text)) for line in lines]
     l4 = [(d, p) for d, p in predicted if d.level == 4]
     l1 = [(d, p) for d, p in predicted if d.level == 1]
     n = len(predicted)
@@ -179,9 +215,15 @@ def dev_set_figures(engine: TriageEngine, lines: list[DevLine], area: str = DEV_
     }
 
 
-def dev_set_report(figures: dict[str, tuple[int, int]], area: str = DEV_SET_AREA) -> str:
-    out = [f"dev set: {figures['exact'][1]} lines from other partnerships, assessed as {area}"]
-    out += [f"  {name:38} {k:>4}/{of:<4} {k / of:>6.1%}" for name, (k, of) in figures.items() if of]
+def dev_set_report(columns: dict[str, dict[str, tuple[int, int]]], area: str = DEV_SET_AREA) -> str:
+    """One row per figure, one column per predictor (the engine first, then the baselines)."""
+    first = next(iter(columns.values()))
+    out = [f"dev set: {first['exact'][1]} lines from other partnerships, assessed as {area}",
+           f"  {'':38}" + "".join(f"{name:>22}" for name in columns)]
+    for figure, (_, of) in first.items():
+        if of:
+            cells = "".join(f"{f'{fig[figure][0]}/{of} {fig[figure][0] / of:6.1%}':>22}" for fig in columns.values())
+            out.append(f"  {figure:38}{cells}")
     return "\n".join(out)
 
 
@@ -200,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     print(report([engine_scores, run_baseline(kb, cases)]))
     print(f"\n{len(cases)} cases assessed in {elapsed:.2f}s")
     if args.dev_set and args.dev_set.exists():
-        print("\n" + dev_set_report(dev_set_figures(engine, load_dev_set(args.dev_set))))
+        lines = load_dev_set(args.dev_set)
+        columns = {"engine": dev_set_figures(engine_predictor(engine), lines),
+                   "nearest line, BM25": dev_set_figures(nearest_line_bm25(kb), lines),
+                   "nearest line, MiniLM": dev_set_figures(nearest_line_minilm(kb), lines)}
+        print("\n" + dev_set_report(columns))
     if args.errors:
         print("\nengine errors (id: expected -> predicted, emergency expected/predicted):")
         for p in engine_scores.errors():

@@ -1,0 +1,1 @@
+"""Assessment by meaning: concerns matched to indicators by a sentence encoder, not only by phrases."""
