@@ -3,7 +3,8 @@
 Engine: in-process p50/p95 over the labelled cases. HTTP: a uvicorn server on a free
 loopback port, driven at concurrency 1 and 16 for a bounded number of requests, with
 /healthz measured in the same run for comparison. Targets (issue 3): engine p95 <= 10 ms;
-/v1/assess throughput >= 30% of /healthz's.
+/v1/assess throughput >= 30% of /healthz's. The meaning path (issue 16): p95 <= 25 ms for a
+60-word concern only it can read, and at most 200 MB more memory for the encoder.
 
     .venv/bin/python scripts/bench_assess.py [--requests 400]
 """
@@ -32,6 +33,47 @@ from bot.triage.evaluate import DEFAULT_CASES, load_cases
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+# 60 words no phrase of the packs matches, so every sentence goes through the meaning path.
+MEANING_CONCERN = (
+    "Since the autumn the girl has withdrawn from her friends and spends lunchtimes alone in the library. "
+    "Her mother says the household has been under strain since the grandparents moved in with them. "
+    "She has started arriving late, looks exhausted, and her written work has become very sparse. "
+    "Her older cousin collects her most days in a car staff do not recognise."
+)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_meaning(rounds: int = 60) -> None:
+    """The meaning path alone: a 60-word concern that only it can read, and the encoder's memory."""
+    from bot.triage.meaning.matcher import shared_matcher
+
+    before = _rss_mb()
+    started = time.perf_counter()
+    matcher = shared_matcher()
+    kb = KnowledgeBase.from_settings()
+    for area_id, _ in kb.covered():
+        matcher.warm(kb.area(area_id).indicators)
+    loaded = time.perf_counter() - started
+    print(f"meaning encoder     loaded and warmed in {loaded:.2f} s, resident memory +{_rss_mb() - before:.0f} MB "
+          "(target <= 200 MB)")
+    engine = TriageEngine(kb, matcher)
+    engine.assess("worcestershire", MEANING_CONCERN)
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        result = engine.assess("worcestershire", MEANING_CONCERN)
+        times.append((time.perf_counter() - t) * 1000)
+    words = len(MEANING_CONCERN.split())
+    print(f"engine, meaning     n={len(times):5}  p50={pct(times, 50):6.2f} ms  p95={pct(times, 95):6.2f} ms  "
+          f"({words} words; level {result.level.number if result.level else None}; target p95 <= 25 ms)")
 
 
 def bench_engine(rounds: int = 5) -> None:
@@ -110,6 +152,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per measurement (bounded)")
     args = parser.parse_args()
+    bench_meaning()
     bench_engine()
     bench_http(args.requests)
     return 0

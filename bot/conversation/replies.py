@@ -72,6 +72,8 @@ def _contact_line(c: ContactResult) -> str:
 def _reason_line(ind: MatchedIndicator) -> str:
     """One reason, saying where its level comes from when it is not the document's own line."""
     said = f" (you said: {', '.join(ind.matched_words[:3])})" if ind.matched_words else ""
+    if ind.matched_by == "meaning":
+        said = f" (matched by meaning, similarity {ind.similarity:.2f}, to: {ind.matched_words[0]})"
     if ind.origin == "national":
         return f"- Level {ind.level}, national guidance: {ind.text}{said} [{ind.source.title}; {ind.basis}]"
     where = f"derived: {ind.basis}; " if ind.origin == "derived" else ""

@@ -24,6 +24,7 @@ from bot.knowledge.schema import (
     SignificantHarmLayer,
     Tier,
 )
+from bot.triage.meaning.matcher import MeaningMatcher, MeaningReading, shared_matcher
 from bot.triage.result import (
     AccumulationNote,
     Action,
@@ -53,6 +54,7 @@ OPENING_QUESTION = (
 )
 STATUTORY = {Tier.child_in_need, Tier.child_protection}
 SIGNIFICANT_HARM_BASIS = "national guidance: possible significant harm"
+MEANING_BASIS = "matched by meaning: no phrase in the pack matched"
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -121,8 +123,12 @@ def _yes_no(key: str, value: object) -> bool:
 class TriageEngine:
     """Assess concerns against the loaded knowledge. Thread-safe and cheap to call."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, meaning: MeaningMatcher | None = None):
+        """``meaning`` defaults to the process's shared sentence encoder; it raises
+        :class:`bot.triage.meaning.encoder.EncoderUnavailable` if the model cannot be loaded, so a
+        server never runs on phrases alone in silence."""
         self.kb = kb
+        self.meaning = meaning or shared_matcher()
         self._state: tuple | None = None
         self._matcher: SignalMatcher | None = None
         self._vocab: SharedVocabulary | None = None
@@ -243,6 +249,13 @@ class TriageEngine:
         risks = self._red_flags(analysis, vocab)
         harms = self._significant_harm(analysis, vocab)
         level_no, basis, accumulation, pulled_up = self._level(ak, matches, answers, risks, harms, today)
+        # What the phrases miss, meaning fills: a concern no phrase of the pack matched gets the
+        # level its clauses' nearest indicators vote for. It never lowers a level.
+        meant = MeaningReading([], None, None, None)
+        if level_no is None:
+            meant = self.meaning.read(ak.indicators, concern, [m.text for m in analysis.negated()])
+            if meant.level is not None:
+                level_no, basis = ak.level(meant.level).number, MEANING_BASIS
 
         level = None
         if level_no is not None:
@@ -267,6 +280,15 @@ class TriageEngine:
                     matched_words=m.words, signals=sorted(m.alt), source=_source(ak.cite(m.indicator.source), today),
                 )
                 for m in sorted(matches, key=lambda m: (-m.indicator.level, -len(m.alt)))
+            ),
+            *(
+                MatchedIndicator(
+                    key=m.indicator.key, text=m.indicator.text, level=m.indicator.level,
+                    origin=m.indicator.origin, basis=m.indicator.basis, domain=m.indicator.domain,
+                    subdomain=m.indicator.subdomain, score=m.similarity, matched_words=[m.clause], signals=[],
+                    source=_source(ak.cite(m.indicator.source), today), matched_by="meaning", similarity=m.similarity,
+                )
+                for m in meant.matches
             ),
         ]
         tiers = ak.level(level_no).tiers if level_no is not None else []
@@ -441,6 +463,8 @@ class TriageEngine:
             return 0.8
         if basis.startswith("your answer"):
             return 0.7
+        if basis == MEANING_BASIS:
+            return 0.5
         top = [m for m in matches if m.indicator.level == level_no]
         if not top:
             return 0.5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -62,6 +64,11 @@ class MatchedIndicator(Out):
     matched_words: list[str]
     signals: list[str]
     source: SourceRef
+    matched_by: Literal["phrases", "meaning"] = Field(
+        default="phrases",
+        description="phrases: the pack's trigger phrases were found; meaning: a clause of the concern is "
+                    "close in meaning to this indicator's text (see similarity)")
+    similarity: float | None = Field(default=None, description="For a match by meaning: cosine similarity, 0-1")
 
 
 class NotCounted(Out):

@@ -49,21 +49,24 @@ def test_the_engine_beats_the_nearest_indicator_baseline(kb, scores):
     assert scores.under_triage < baseline.under_triage
 
 
-def test_other_partnerships_level_4_lines_mostly_reach_level_3_or_4(engine):
-    """A floor, not a target: the dev set's level-4 recall and unsafe misses must not slip back.
+def test_other_partnerships_lines_do_not_slip_back(engine):
+    """A floor, not a target: the dev set's figures must not fall below what they were measured at.
 
-    Measured when the national significant-harm layer came in: 43/61 reached 3 or 4, 18 were
-    at 2 or below or had no level (before it: 38/61 and 23).
+    Phrases alone (with the national significant-harm layer): 43/61 level-4 lines reached 3 or 4,
+    18 were at 2 or below or had no level, 127/210 within one level. With the meaning path
+    filling what no phrase matched: 49/61, 12, 174/210; level-1 lines given 3 or 4 rose from
+    1 to 8 of 51, and must not rise further.
     """
-    from bot.triage.evaluate import (
-        DEV_SET,
-        dev_set_figures,
-        dev_set_report,
-        engine_predictor,
-        load_dev_set,
-    )
+    from bot.triage.evaluate import DEV_SET, dev_set_figures, dev_set_report, engine_predictor, load_dev_set
 
     figures = dev_set_figures(engine_predictor(engine), load_dev_set(DEV_SET))
     report = dev_set_report({"engine": figures})
-    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 43, report
-    assert figures["level 4 predicted <= 2 or no level"][0] <= 18, report
+    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 49, report
+    assert figures["level 4 predicted <= 2 or no level"][0] <= 12, report
+    assert figures["within one level"][0] >= 174, report
+    assert figures["level-1 lines given 3 or 4"][0] <= 8, report
+
+
+def test_the_labelled_cases_are_no_worse_for_the_meaning_path(scores):
+    """265 of 275 exact with the meaning path (263 with phrases alone)."""
+    assert scores.exact >= 265 / 275, f"exact {scores.exact:.1%}"
