@@ -9,7 +9,8 @@ This launcher builds the same rasa_sdk app and:
   without ``Authorization: Bearer <token>`` (Rasa sends it: ``rasa_addons.safeguards``);
   ``/health`` stays open;
 - answers an action's crash with a plain 500 that names no input, and logs it by type only;
-- redacts every log record (:mod:`bot.privacy.log_redaction`).
+- redacts every log record (:mod:`bot.privacy.log_redaction`);
+- refuses to start without the sentence encoder the assessment needs.
 
     python -m actions.server --port 5055
 """
@@ -65,6 +66,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     log_redaction.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The assessment reads concerns by meaning too: without its encoder the server must not start.
+    from bot.triage.meaning.encoder import EncoderUnavailable
+    from bot.triage.meaning.matcher import shared_matcher
+
+    try:
+        shared_matcher()
+    except EncoderUnavailable as exc:
+        raise SystemExit(f"The action server cannot start: {exc}") from exc
     token = os.environ.get(TOKEN_ENV, "").strip() or None
     if token is None:
         logger.warning("%s is not set: any local process can call the action server", TOKEN_ENV)
