@@ -176,6 +176,8 @@ class SignalMatcher:
             if w.clause != clause:
                 break
             if _is_negator(w):
+                if w.lower == "non" and k + 1 < len(ws) and ws[k + 1].joined and start > k + 1:
+                    continue  # "non-accidental injury": the prefix negates its own word only
                 nxt = ws[k + 1].lemma if k + 1 < len(ws) else ""
                 if nxt not in NOT_NEGATING_NEXT:
                     return True

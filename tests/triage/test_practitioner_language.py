@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.knowledge.schema import Tier
+
 
 def keys(result) -> set[str]:
     return {i.key for i in result.indicators}
@@ -76,3 +78,21 @@ class TestAgeCues:
     def test_the_age_is_asked_when_it_would_change_the_level(self, assess):
         result = assess("worcestershire", "A girl told the school nurse she is sleeping with her boyfriend.")
         assert any("old" in q.text.lower() for q in result.questions)
+
+
+class TestNonPrefix:
+    """"non-" negates its own word only: a non-accidental injury is an injury."""
+
+    @pytest.mark.parametrize("area", ["worcestershire", "tameside", "redcar-cleveland", "stockton-on-tees"])
+    def test_a_non_accidental_injury_is_child_protection(self, assess, area, kb):
+        result = assess(area, "non-accidental injury")
+        assert result.level is not None and result.level.number == kb.area(area).level_for_tier(Tier.child_protection).number
+        assert result.level.basis != "nothing recognised"
+
+    def test_nai_on_a_baby_gets_999(self, assess):
+        result = assess("worcestershire", "NAI on a 4 month old")
+        assert result.immediate_risk.flagged and "999" in result.immediate_risk.advice
+
+    def test_non_attendance_is_still_attendance_not_counted_as_attending(self, assess):
+        result = assess("worcestershire", "chronic non-attendance at school this term")
+        assert result.level is not None and result.level.number >= 2
