@@ -57,7 +57,13 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
     filling what no phrase matched: 49/61, 12, 174/210; level-1 lines given 3 or 4 rose from
     1 to 8 of 51, and must not rise further.
     """
-    from bot.triage.evaluate import DEV_SET, dev_set_figures, dev_set_report, engine_predictor, load_dev_set
+    from bot.triage.evaluate import (
+        DEV_SET,
+        dev_set_figures,
+        dev_set_report,
+        engine_predictor,
+        load_dev_set,
+    )
 
     figures = dev_set_figures(engine_predictor(engine), load_dev_set(DEV_SET))
     report = dev_set_report({"engine": figures})
