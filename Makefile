@@ -4,11 +4,12 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: run test setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser help retention
+.PHONY: run test test-fast setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser help retention
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
 	@echo "make test   set up what is missing, then run every test"
+	@echo "make test-fast  the engine, knowledge, API and privacy tests: no Rasa, no model (the inner loop)"
 	@echo "make shell  talk to the assistant in the terminal"
 	@echo "make check  validate the knowledge packs and print coverage"
 	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90; part of make test; NLU_SPLIT_SEED=n for another split)"
@@ -38,7 +39,11 @@ run: knowledge model
 	@APP_ENV=development bash scripts/run.sh
 
 pytest: setup
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q --durations=15
+
+# The inner loop: everything that needs no Rasa server and no trained model.
+test-fast: setup
+	@$(PY) -m pytest -q tests/triage tests/knowledge tests/api tests/eval tests/privacy tests/db
 
 browser:  # the web chat's browser tests need Debian's chromium (skipped, saying why, without it)
 	@bash scripts/ensure_chromium.sh
