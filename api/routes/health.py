@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
 
@@ -13,6 +13,7 @@ from api.deps import KnowledgeDep, SettingsDep
 from api.errors import EMERGENCY, Check, ProblemError, problem_responses
 from bot.db.session import check_connection
 from bot.knowledge.query import KnowledgeBase
+from bot.triage.meaning.matcher import MODEL_ID
 
 router = APIRouter(tags=["health"])
 RASA_TIMEOUT_SECONDS = 1.5
@@ -29,6 +30,7 @@ class Ready(BaseModel):
         {"name": "database", "ok": True, "detail": "reachable"},
         {"name": "knowledge", "ok": True, "detail": "5 areas loaded"},
         {"name": "rasa", "ok": True, "detail": "http://127.0.0.1:5005/ answered 200"},
+        {"name": "meaning", "ok": True, "detail": "sentence encoder all-MiniLM-L6-v2 loaded (384 dimensions)"},
     ]}]})
 
     status: str = "ready"
@@ -69,12 +71,23 @@ async def _rasa(url: str) -> Check:
         return Check(name="rasa", ok=False, detail=f"{target} not reachable ({type(exc).__name__})")
 
 
-@router.get("/readyz", response_model=Ready, summary="Ready: database reachable, knowledge loaded, Rasa reachable",
+def _meaning(request: Request) -> Check:
+    """The engine's sentence encoder: the app does not start without it, so this names it."""
+    engine = getattr(request.app.state, "engine", None)
+    matcher = getattr(engine, "meaning", None)
+    if matcher is None:
+        return Check(name="meaning", ok=False, detail="no sentence encoder: run make setup")
+    return Check(name="meaning", ok=True,
+                 detail=f"sentence encoder {MODEL_ID} loaded ({matcher.encoder.dimensions} dimensions)")
+
+
+@router.get("/readyz", response_model=Ready,
+            summary="Ready: database reachable, knowledge loaded, Rasa reachable, sentence encoder loaded",
             responses=problem_responses(503, described={503: "Not ready; the failed checks are listed"}))
-async def readyz(kb: KnowledgeDep, settings: SettingsDep) -> Ready:
+async def readyz(kb: KnowledgeDep, settings: SettingsDep, request: Request) -> Ready:
     database, knowledge, rasa = await asyncio.gather(
         run_in_threadpool(_database, kb), run_in_threadpool(_knowledge, kb), _rasa(settings.rasa_url))
-    checks = [database, knowledge, rasa]
+    checks = [database, knowledge, rasa, _meaning(request)]
     failed = [c for c in checks if not c.ok]
     if failed:
         raise ProblemError(503, "Not ready", f"Failed: {', '.join(c.name for c in failed)}. {EMERGENCY}", checks=checks)

@@ -103,7 +103,10 @@ def test_ready_when_the_database_answers_the_knowledge_is_loaded_and_rasa_is_rea
     with TestClient(create_app(kb, production_settings(rasa_url=fake_rasa))) as c:
         r = c.get("/readyz")
     assert r.status_code == 200
-    assert {ch["name"]: ch["ok"] for ch in r.json()["checks"]} == {"database": True, "knowledge": True, "rasa": True}
+    assert {ch["name"]: ch["ok"] for ch in r.json()["checks"]} == {"database": True, "knowledge": True, "rasa": True,
+                                                                  "meaning": True}
+    meaning = next(ch for ch in r.json()["checks"] if ch["name"] == "meaning")
+    assert "all-MiniLM-L6-v2" in meaning["detail"], "readiness names the sentence encoder"
 
 
 def test_not_ready_when_rasa_is_down_says_which_check_failed(kb):
@@ -111,7 +114,7 @@ def test_not_ready_when_rasa_is_down_says_which_check_failed(kb):
         r = c.get("/readyz")
     assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
     checks = {ch["name"]: ch["ok"] for ch in r.json()["checks"]}
-    assert checks == {"database": True, "knowledge": True, "rasa": False}
+    assert checks == {"database": True, "knowledge": True, "rasa": False, "meaning": True}
     assert "rasa" in r.json()["detail"]
 
 
