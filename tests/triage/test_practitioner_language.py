@@ -96,3 +96,9 @@ class TestNonPrefix:
     def test_non_attendance_is_still_attendance_not_counted_as_attending(self, assess):
         result = assess("worcestershire", "chronic non-attendance at school this term")
         assert result.level is not None and result.level.number >= 2
+
+
+def test_a_child_whose_whereabouts_nobody_knows_is_missing_not_just_out_of_education(assess):
+    """Not 'not in education, employment or training': a child nobody can find is a missing child."""
+    result = assess("worcestershire", "child missing education, family moved, nobody knows where")
+    assert result.level.number == 4 and result.immediate_risk.flagged
