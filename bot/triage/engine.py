@@ -55,6 +55,7 @@ OPENING_QUESTION = (
 STATUTORY = {Tier.child_in_need, Tier.child_protection}
 SIGNIFICANT_HARM_BASIS = "national guidance: possible significant harm"
 MEANING_BASIS = "matched by meaning: no phrase in the pack matched"
+NEEDS_MET_BASIS = "matched by meaning: the description only says needs are met"
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -255,7 +256,8 @@ class TriageEngine:
         if level_no is None:
             meant = self.meaning.read(ak.indicators, concern, [m.text for m in analysis.negated()])
             if meant.level is not None:
-                level_no, basis = ak.level(meant.level).number, MEANING_BASIS
+                level_no = ak.level(meant.level).number
+                basis = NEEDS_MET_BASIS if meant.needs_met else MEANING_BASIS
 
         level = None
         if level_no is not None:
@@ -463,7 +465,7 @@ class TriageEngine:
             return 0.8
         if basis.startswith("your answer"):
             return 0.7
-        if basis == MEANING_BASIS:
+        if basis in (MEANING_BASIS, NEEDS_MET_BASIS):
             return 0.5
         top = [m for m in matches if m.indicator.level == level_no]
         if not top:

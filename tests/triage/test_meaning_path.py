@@ -87,3 +87,21 @@ def test_indicator_vectors_are_cached_on_disk_by_content(tmp_path):
 @pytest.mark.parametrize("concern", ["", "   ", "ok"])
 def test_nothing_to_read_gives_no_level(concern):
     assert MeaningMatcher(shared_matcher().encoder).read([_indicator("Missing from home", 4)], concern).level is None
+
+
+@pytest.mark.parametrize("concern", [
+    "Health appointments kept and immunisations up to date",
+    "Parents are able to offer stability and a warm, loving home",
+])
+def test_a_description_that_only_says_needs_are_met_is_level_1(assess, concern):
+    assert assess("worcestershire", concern).level.number == 1
+
+
+@pytest.mark.parametrize("concern", [
+    "Dad is loving but drinks every night",
+    "She is happy at school but scared to go home",
+    "He seems settled. A man we don't know waits for him at the gate every day.",
+])
+def test_a_word_of_wellbeing_does_not_hide_a_worry_beside_it(assess, concern):
+    result = assess("worcestershire", concern)
+    assert result.level is None or result.level.number >= 2

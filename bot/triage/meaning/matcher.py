@@ -34,6 +34,23 @@ _CLAUSE = re.compile(r",\s+|\s+(?:but|although|though|whereas|however)\s+", re.I
 _LONG_SENTENCE_WORDS = 18
 # Sentence vectors read "he isn't missing any more" much like "missing": a clause with a negation
 # is left to the phrase lexicon, which knows what each negation reaches.
+# Sentence vectors read topic, not polarity: "health appointments kept" sits next to "missed
+# health appointments". A clause that only says a need is met (a word of wellbeing and no word of
+# concern) does not vote; a concern whose every clause says so reads as level 1, needs met.
+_NEEDS_MET = re.compile(
+    r"\b(?:well|good|appropriate(?:ly)?|up to date|kept|able to|meets?|met|suitable|safe|safely|healthy|"
+    r"positive|settled|happy|above \d+ ?%|prioriti[sz]es|provides?|consistent|stable|regular(?:ly)?|"
+    r"achiev\w*|thriv\w*|attends?|age[- ]appropriate|secure|warm|loving|supportive|adequate|enjoys?|engag\w*)\b",
+    re.IGNORECASE)
+_CONCERN = re.compile(
+    r"\b(?:poor|risk\w*|concern\w*|worr\w*|lack\w*|unable|fail\w*|miss\w*|absen\w*|abus\w*|neglect\w*|harm\w*|"
+    r"violen\w*|disrupt\w*|difficult\w*|problem\w*|struggl\w*|inappropriate\w*|unsafe|low|limited|inconsistent|"
+    r"isolat\w*|refus\w*|exclu\w*|substance|alcohol|drug\w*|mental|depress\w*|anxi\w*|bull\w*|offend\w*|"
+    r"crim\w*|homeless\w*|debt|poverty|unmet|delay\w*|chaotic|conflict|breakdown|serious|severe|significant|"
+    r"chronic|acute|injur\w*|bruis\w*|hurt\w*|scared|afraid|frighten\w*|stranger|police|hit\w*|hungry|dirty|"
+    r"smell\w*|alone|late|tired|exploit\w*|groom\w*|sex\w*|pregnan\w*|self[- ]harm\w*|suicid\w*|drink\w*|"
+    r"drunk|shout\w*|scream\w*|cry\w*|upset|angry|but|although|though|however|except|apart from)\b",
+    re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:no|not|never|nothing|none|nobody|nowhere|without|neither|nor|cannot|any ?more|no longer)\b|n[’']t\b",
     re.IGNORECASE)
@@ -49,8 +66,9 @@ class MeaningMatch:
     clause: str
 
 
-def units(concern: str, negated: list[str] = ()) -> list[str]:  # type: ignore[assignment]
-    """The concern's sentences, long ones cut into clauses, without clauses the lexicon found negated."""
+def units(concern: str, negated: list[str] = (), drop_negated: bool = True) -> list[str]:  # type: ignore[assignment]
+    """The concern's sentences, long ones cut into clauses, without clauses that hold a negation
+    (unless ``drop_negated`` is False)."""
     out: list[str] = []
     for sentence in _SENTENCE.split(concern.strip()):
         sentence = sentence.strip(" .;!?\n")
@@ -59,7 +77,8 @@ def units(concern: str, negated: list[str] = ()) -> list[str]:  # type: ignore[a
         parts = _CLAUSE.split(sentence) if len(sentence.split()) > _LONG_SENTENCE_WORDS else [sentence]
         out += [p.strip() for p in parts if len(p.split()) >= 2]
     negated_lower = [n.lower() for n in negated]
-    kept = [u for u in out if not _NEGATION.search(u) and not any(n in u.lower() for n in negated_lower)]
+    kept = [u for u in out if not drop_negated
+            or (not _NEGATION.search(u) and not any(n in u.lower() for n in negated_lower))]
     if len(kept) > MAX_UNITS:  # keep the longest, in their order
         longest = sorted(range(len(kept)), key=lambda i: -len(kept[i]))[:MAX_UNITS]
         kept = [kept[i] for i in sorted(longest)]
@@ -110,6 +129,12 @@ class MeaningReading:
     level: int | None  # the vote of the nearest indicators, for the clause that votes highest
     vote: float | None  # that clause's weighted mean level, before rounding
     clause: str | None
+    needs_met: bool = False  # every clause only said a need is met: the area's first level
+
+
+def says_needs_met(clause: str) -> bool:
+    """A clause with a word of wellbeing and no word of concern ("health appointments kept")."""
+    return bool(_NEEDS_MET.search(clause)) and not _CONCERN.search(clause)
 
 
 class MeaningMatcher:
@@ -138,7 +163,10 @@ class MeaningMatcher:
         nearest = np.argsort(-similarity, axis=1)[:, :k]
         best: dict[int, MeaningMatch] = {}
         vote: tuple[float, str] | None = None
+        met = [says_needs_met(clause) for clause in clauses]
         for row, clause in enumerate(clauses):
+            if met[row]:
+                continue
             near = nearest[row]
             scores = similarity[row, near]
             if scores[0] < MATCH_AT:
@@ -151,6 +179,9 @@ class MeaningMatcher:
             if position not in best or scores[0] > best[position].similarity:
                 best[position] = MeaningMatch(indicators[position], position, round(float(scores[0]), 3), clause)
         matches = sorted(best.values(), key=lambda m: -m.similarity)
+        if vote is None and all(met) and all(map(says_needs_met, units(concern, drop_negated=False))):
+            # every clause, negated ones included ("we don't know the man at the gate"), says a need is met
+            return MeaningReading([], min(i.level for i in indicators), None, clauses[0], needs_met=True)
         if vote is None:
             return MeaningReading(matches, None, None, None)
         return MeaningReading(matches, int(np.floor(vote[0] + 0.5)), round(vote[0], 2), vote[1])
