@@ -55,7 +55,9 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
     Phrases alone (with the national significant-harm layer): 43/61 level-4 lines reached 3 or 4,
     18 were at 2 or below or had no level, 127/210 within one level, 82/210 exact. With the
     meaning path filling what no phrase matched, and a description that only says needs are met
-    read as level 1: 49/61, 12, 179/210, 111/210; level-1 lines given 3 or 4: 3 of 51.
+    read as level 1: 49/61, 12, 179/210, 111/210; level-1 lines given 3 or 4: 3 of 51. With a
+    need described as serious, severe or chronic raised to the level below child protection:
+    55/61, 6, 185/210, 113/210, 3 of 51.
     """
     from bot.triage.evaluate import (
         DEV_SET,
@@ -67,13 +69,13 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
 
     figures = dev_set_figures(engine_predictor(engine), load_dev_set(DEV_SET))
     report = dev_set_report({"engine": figures})
-    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 49, report
-    assert figures["level 4 predicted <= 2 or no level"][0] <= 12, report
-    assert figures["within one level"][0] >= 179, report
-    assert figures["exact"][0] >= 111, report
+    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 55, report
+    assert figures["level 4 predicted <= 2 or no level"][0] <= 6, report
+    assert figures["within one level"][0] >= 185, report
+    assert figures["exact"][0] >= 113, report
     assert figures["level-1 lines given 3 or 4"][0] <= 3, report
 
 
 def test_the_labelled_cases_are_no_worse_for_the_meaning_path(scores):
-    """265 of 275 exact with the meaning path (263 with phrases alone)."""
-    assert scores.exact >= 265 / 275, f"exact {scores.exact:.1%}"
+    """266 of 275 exact with the meaning path and the severity rule (263 with phrases alone)."""
+    assert scores.exact >= 266 / 275, f"exact {scores.exact:.1%}"

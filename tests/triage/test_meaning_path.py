@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.knowledge.schema import Indicator, Source
+from bot.knowledge.schema import Indicator, Source, Tier
 from bot.triage.meaning.encoder import SentenceEncoder
 from bot.triage.meaning.matcher import IndicatorVectors, MeaningMatcher, shared_matcher, units
 
@@ -105,3 +105,16 @@ def test_a_description_that_only_says_needs_are_met_is_level_1(assess, concern):
 def test_a_word_of_wellbeing_does_not_hide_a_worry_beside_it(assess, concern):
     result = assess("worcestershire", concern)
     assert result.level is None or result.level.number >= 2
+
+
+# --- severity: how serious a need is tells the levels apart ---------------------------------------
+@pytest.mark.parametrize("area", ["worcestershire", "tameside", "cambridgeshire"])
+def test_a_need_described_as_serious_is_at_least_the_level_below_child_protection(assess, kb, area):
+    result = assess(area, "There are serious concerns about her emotional health")
+    below_cp = kb.area(area).level_for_tier(Tier.child_protection).number - 1
+    assert result.level.number >= below_cp  # by the phrases already, or by the severity rule
+
+
+def test_nothing_serious_raises_nothing(assess):
+    result = assess("worcestershire", "a bit of cheek in class, nothing serious, mum is on it")
+    assert result.level is None or not result.level.basis.startswith("severity")
