@@ -102,3 +102,10 @@ def test_a_child_whose_whereabouts_nobody_knows_is_missing_not_just_out_of_educa
     """Not 'not in education, employment or training': a child nobody can find is a missing child."""
     result = assess("worcestershire", "child missing education, family moved, nobody knows where")
     assert result.level.number == 4 and result.immediate_risk.flagged
+
+
+@pytest.mark.parametrize("concern", ["worried about CSE", "CSE concerns", "worried about grooming"])
+def test_cse_and_grooming_in_shorthand_put_the_significant_harm_question_first(assess, concern):
+    result = assess("worcestershire", concern)
+    assert result.level is not None and result.significant_harm
+    assert result.questions[0].key == "significant_harm"
