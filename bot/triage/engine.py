@@ -11,7 +11,6 @@ question first. Nothing lowers what the indicators say, so it cannot under-triag
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -57,12 +56,10 @@ STATUTORY = {Tier.child_in_need, Tier.child_protection}
 SIGNIFICANT_HARM_BASIS = "national guidance: possible significant harm"
 MEANING_BASIS = "matched by meaning: no phrase in the pack matched"
 NEEDS_MET_BASIS = "matched by meaning: the description only says needs are met"
-# Threshold documents tell their levels apart by how serious a need is: a need described as
-# serious, severe, significant, acute or chronic is at least the level just below child protection.
-SEVERITY = re.compile(
-    r"\b(serious(?:ly)?|severe(?:ly)?|significant(?:ly)?|acute|chronic|high[- ]level|endanger\w*|"
-    r"life[- ]threatening|extreme(?:ly)?)\b", re.IGNORECASE)
-NOT_SEVERE = re.compile(r"\b(?:no|not|nothing|never|nor|without|isn't|wasn't|aren't|n't)\W+(?:\w+\W+)?$", re.IGNORECASE)
+# Threshold documents tell their levels apart by how serious a need is: a need the description
+# calls serious, severe, significant or acute (the shared ``severe`` qualifier, not negated) is at
+# least the level just below child protection.
+SEVERITY_SIGNAL = "severe"
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -265,7 +262,7 @@ class TriageEngine:
             if meant.level is not None:
                 level_no = ak.level(meant.level).number
                 basis = NEEDS_MET_BASIS if meant.needs_met else MEANING_BASIS
-        severe = self._severity_word(concern)
+        severe = next(iter(analysis.evidence(SEVERITY_SIGNAL)), None)
         if severe and not risks:
             below_cp = ak.level_for_tier(Tier.child_protection).number - 1
             if level_no is None or level_no < below_cp:
@@ -339,14 +336,6 @@ class TriageEngine:
             judgement=JUDGEMENT,
             sources=sources,
         )
-
-    @staticmethod
-    def _severity_word(concern: str) -> str | None:
-        """The first word saying a need is serious, unless negated ("nothing serious")."""
-        for m in SEVERITY.finditer(concern):
-            if not NOT_SEVERE.search(concern[max(0, m.start() - 30):m.start()]):
-                return m.group(0)
-        return None
 
     @staticmethod
     def _checked_answers(ak: AreaKnowledge, answers: dict[str, object]) -> dict[str, bool]:
