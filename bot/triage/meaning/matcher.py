@@ -22,6 +22,7 @@ import numpy as np
 from bot.config import PROJECT_ROOT
 from bot.knowledge.schema import Indicator
 from bot.triage.meaning.encoder import SentenceEncoder
+from bot.triage.signals import NEGATORS
 
 CACHE_DIR = PROJECT_ROOT / "var" / "meaning-cache"
 MODEL_ID = "all-MiniLM-L6-v2"
@@ -51,8 +52,11 @@ _CONCERN = re.compile(
     r"smell\w*|alone|late|tired|exploit\w*|groom\w*|sex\w*|pregnan\w*|self[- ]harm\w*|suicid\w*|drink\w*|"
     r"drunk|shout\w*|scream\w*|cry\w*|upset|angry|but|although|though|however|except|apart from)\b",
     re.IGNORECASE)
+# The phrase matcher's negators (but "non-", which negates only its own word: "non-attendance"),
+# and a few more that end a need.
 _NEGATION = re.compile(
-    r"\b(?:no|not|never|nothing|none|nobody|nowhere|without|neither|nor|cannot|any ?more|no longer)\b|n[’']t\b",
+    r"\b(?:" + "|".join(sorted((NEGATORS - {"non"}) | {"nobody", "nowhere", "cannot", "any more", "anymore"}))
+    + r")\b|n[’']t\b",
     re.IGNORECASE)
 
 
