@@ -46,6 +46,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 
 from bot.config import DEFAULT_TRACKER_URL, get_settings
+from bot.db.session import with_installed_driver
 
 EVENTS = "events"
 BATCH = 500  # senders per DELETE: well under every backend's limit on bound parameters
@@ -84,8 +85,7 @@ def conversation_engine(url: str) -> Engine:
                 "yet, or TRACKER_DATABASE_URL names another database.")
         connect_args = {"timeout": 30}  # wait for Rasa's write, not fail on a busy file
     elif backend == "postgresql":
-        if parsed.get_driver_name() in ("psycopg2", "postgresql", ""):
-            parsed = parsed.set(drivername="postgresql+psycopg")  # the driver this environment has
+        parsed = with_installed_driver(parsed)
         connect_args = {"connect_timeout": 5}
         if os.environ.get("POSTGRESQL_SCHEMA"):
             connect_args["options"] = f"-csearch_path={os.environ['POSTGRESQL_SCHEMA']}"

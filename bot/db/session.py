@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +20,13 @@ def _redacted(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable URL>"
+
+
+def with_installed_driver(url: URL) -> URL:
+    """A PostgreSQL URL on psycopg 3, the driver this environment has (``postgresql://`` means psycopg2)."""
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg2", "postgresql", ""):
+        return url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def make_engine(url: str) -> Engine:
@@ -36,8 +43,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"connect_args": {"check_same_thread": False}}
     elif parsed.get_backend_name() == "postgresql":
-        if parsed.get_driver_name() in ("psycopg2", "postgresql", ""):
-            parsed = parsed.set(drivername="postgresql+psycopg")
+        parsed = with_installed_driver(parsed)
         kwargs["connect_args"] = {"connect_timeout": 5}
     try:
         engine = create_engine(parsed, **kwargs)
