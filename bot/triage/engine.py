@@ -256,7 +256,7 @@ class TriageEngine:
         level_no, basis, accumulation, pulled_up = self._level(ak, matches, answers, risks, harms, today)
         # What the phrases miss, meaning fills: a concern no phrase of the pack matched gets the
         # level its clauses' nearest indicators vote for. It never lowers a level.
-        meant = MeaningReading([], None, None, None)
+        meant = MeaningReading([], None)
         if level_no is None:
             meant = self.meaning.read(ak.indicators, concern, [m.text for m in analysis.negated()])
             if meant.level is not None:

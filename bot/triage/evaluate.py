@@ -182,11 +182,12 @@ def nearest_line_bm25(kb: KnowledgeBase, area: str = DEV_SET_AREA) -> Predictor:
 
 def nearest_line_minilm(kb: KnowledgeBase, area: str = DEV_SET_AREA) -> Predictor:
     """Baseline: the level of the area's nearest indicator line by MiniLM sentence vectors."""
-    from bot.triage.meaning.encoder import SentenceEncoder
+    from bot.triage.meaning.matcher import shared_matcher
 
-    encoder = SentenceEncoder()
+    matcher = shared_matcher()  # the engine's encoder and cached indicator vectors
+    encoder = matcher.encoder
     ak = kb.area(area)
-    vectors = encoder.encode([ind.text for ind in ak.indicators])
+    vectors = matcher.vectors.of([ind.text for ind in ak.indicators])
 
     def predict(text: str) -> int | None:
         return ak.indicators[int((vectors @ encoder.encode([text])[0]).argmax())].level

@@ -131,8 +131,6 @@ class MeaningReading:
 
     matches: list[MeaningMatch]
     level: int | None  # the vote of the nearest indicators, for the clause that votes highest
-    vote: float | None  # that clause's weighted mean level, before rounding
-    clause: str | None
     needs_met: bool = False  # every clause only said a need is met: the area's first level
 
 
@@ -159,14 +157,14 @@ class MeaningMatcher:
     def read(self, indicators: list[Indicator], concern: str, negated: list[str] = ()) -> MeaningReading:  # type: ignore[assignment]
         clauses = units(concern, negated) if indicators else []
         if not clauses:
-            return MeaningReading([], None, None, None)
+            return MeaningReading([], None)
         table = self.vectors.of([i.text for i in indicators])
         levels = np.array([i.level for i in indicators], dtype=np.float32)
         similarity = self.encoder.encode(clauses) @ table.T  # (clauses, indicators)
         k = min(NEIGHBOURS, len(indicators))
         nearest = np.argsort(-similarity, axis=1)[:, :k]
         best: dict[int, MeaningMatch] = {}
-        vote: tuple[float, str] | None = None
+        vote: float | None = None  # the highest clause's similarity-weighted mean level
         met = [says_needs_met(clause) for clause in clauses]
         for row, clause in enumerate(clauses):
             if met[row]:
@@ -177,18 +175,15 @@ class MeaningMatcher:
                 continue
             weights = np.maximum(scores, 0) ** WEIGHT_POWER
             mean = float((levels[near] * weights).sum() / max(weights.sum(), 1e-9))
-            if vote is None or mean > vote[0]:
-                vote = (mean, clause)
+            vote = mean if vote is None else max(vote, mean)
             position = int(near[0])
             if position not in best or scores[0] > best[position].similarity:
                 best[position] = MeaningMatch(indicators[position], position, round(float(scores[0]), 3), clause)
         matches = sorted(best.values(), key=lambda m: -m.similarity)
         if vote is None and all(met) and all(map(says_needs_met, units(concern, drop_negated=False))):
             # every clause, negated ones included ("we don't know the man at the gate"), says a need is met
-            return MeaningReading([], min(i.level for i in indicators), None, clauses[0], needs_met=True)
-        if vote is None:
-            return MeaningReading(matches, None, None, None)
-        return MeaningReading(matches, int(np.floor(vote[0] + 0.5)), round(vote[0], 2), vote[1])
+            return MeaningReading([], min(i.level for i in indicators), needs_met=True)
+        return MeaningReading(matches, None if vote is None else int(np.floor(vote + 0.5)))
 
 
 @lru_cache(maxsize=1)
