@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from api.client_address import client_address
 from api.deps import KnowledgeDep
-from api.errors import PROBLEM, FieldProblem, Problem, problem, problem_responses
+from api.errors import EMERGENCY, PROBLEM, FieldProblem, Problem, problem, problem_responses
 from api.rasa_rest import BotTurn, RasaRefused, RasaRest, RasaUnavailable
 from api.schemas import A_NON_SPACE, has_words
 from bot.config import get_settings
@@ -139,7 +139,7 @@ async def asset(name: str) -> FileResponse:
 async def start_conversation(request: Request) -> JSONResponse:
     wait = request.app.state.chat_limiter.take(client_address(request))
     if wait:
-        return problem(429, "Too many requests", f"Try again in {wait} s. In an emergency call 999.",
+        return problem(429, "Too many requests", f"Try again in {wait} s. {EMERGENCY}",
                        headers={"Retry-After": str(wait)})
     conversation = Conversation(conversation=request.app.state.chat_ids.new())
     return JSONResponse(conversation.model_dump(), status_code=201, headers={"Cache-Control": "no-store"})
