@@ -57,7 +57,9 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
     meaning path filling what no phrase matched, and a description that only says needs are met
     read as level 1: 49/61, 12, 179/210, 111/210; level-1 lines given 3 or 4: 3 of 51. With a
     need described as serious, severe or chronic raised to the level below child protection:
-    55/61, 6, 185/210, 113/210, 3 of 51.
+    55/61, 6, 185/210, 113/210, 3 of 51. Then "needs met" made to hold for every part of a
+    clause, so that "happy and well, her 30 year old boyfriend collects her" is never level 1:
+    55/61, 6, 182/210, 106/210, 6 of 51.
     """
     from bot.triage.evaluate import (
         DEV_SET,
@@ -71,9 +73,9 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
     report = dev_set_report({"engine": figures})
     assert figures["level-4 recall (predicted 3 or 4)"][0] >= 55, report
     assert figures["level 4 predicted <= 2 or no level"][0] <= 6, report
-    assert figures["within one level"][0] >= 185, report
-    assert figures["exact"][0] >= 113, report
-    assert figures["level-1 lines given 3 or 4"][0] <= 3, report
+    assert figures["within one level"][0] >= 182, report
+    assert figures["exact"][0] >= 106, report
+    assert figures["level-1 lines given 3 or 4"][0] <= 6, report
 
 
 def test_the_labelled_cases_are_no_worse_for_the_meaning_path(scores):

@@ -101,10 +101,13 @@ def test_a_description_that_only_says_needs_are_met_is_level_1(assess, concern):
     "Dad is loving but drinks every night",
     "She is happy at school but scared to go home",
     "He seems settled. A man we don't know waits for him at the gate every day.",
+    "She is happy and well, her 30 year old boyfriend collects her from school",
 ])
-def test_a_word_of_wellbeing_does_not_hide_a_worry_beside_it(assess, concern):
-    result = assess("worcestershire", concern)
+@pytest.mark.parametrize("area", ["worcestershire", "tameside", "redcar-cleveland", "stockton-on-tees", "cambridgeshire"])
+def test_a_word_of_wellbeing_does_not_hide_a_worry_beside_it(assess, concern, area):
+    result = assess(area, concern)
     assert result.level is None or result.level.number >= 2
+    assert result.level is None or not result.level.basis.endswith("needs are met")
 
 
 # --- severity: how serious a need is tells the levels apart ---------------------------------------

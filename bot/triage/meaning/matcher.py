@@ -134,9 +134,15 @@ class MeaningReading:
     needs_met: bool = False  # every clause only said a need is met: the area's first level
 
 
+_PARTS = re.compile(r"[,;:()]|\s(?:and|with|who|which|while|whilst|when|as|since|because)\s", re.IGNORECASE)
+
+
 def says_needs_met(clause: str) -> bool:
-    """A clause with a word of wellbeing and no word of concern ("health appointments kept")."""
-    return bool(_NEEDS_MET.search(clause)) and not _CONCERN.search(clause)
+    """Every part of the clause has a word of wellbeing and none of concern ("health appointments
+    kept"). Each part, not the whole: "happy and well, her 30 year old boyfriend collects her" has a
+    part that says nothing of wellbeing, so it is not a need met."""
+    parts = [p for p in _PARTS.split(clause) if p.strip()]
+    return bool(parts) and all(_NEEDS_MET.search(p) and not _CONCERN.search(p) for p in parts)
 
 
 class MeaningMatcher:
