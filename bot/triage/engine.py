@@ -309,7 +309,7 @@ class TriageEngine:
         escalation = [EscalationPoint(text=e.text, source=_source(ak.cite(e.source), today)) for e in ak.escalation]
         actions = self._actions(ak, level_no, today)
         questions = self._questions(ak, level_no, matches, analysis, answers, vocab, today)
-        harm_question = self._harm_question(ak, level_no, harms, answers, today)
+        harm_question = self._harm_question(ak, level_no, harms, answers, today, by_meaning=basis == MEANING_BASIS)
         if harm_question:
             questions = [harm_question, *(q for q in questions if q.key != harm_question.key)][:MAX_QUESTIONS]
         recognised = bool(matches or risks or harms or (level_no is not None))
@@ -412,18 +412,23 @@ class TriageEngine:
     def _significant_harm_question(ak: AreaKnowledge) -> Question | None:
         return next((q for q in ak.questions if q.yes_means_at_least == Tier.child_protection), None)
 
-    def _harm_question(self, ak: AreaKnowledge, level_no, harms: list[_Harm], answers, today) -> QuestionResult | None:
-        """The area's significant-harm question, asked first when harm is possible but not plain."""
+    def _harm_question(self, ak: AreaKnowledge, level_no, harms: list[_Harm], answers, today,
+                       by_meaning: bool = False) -> QuestionResult | None:
+        """The area's significant-harm question, asked first when harm is possible but not plain,
+        or when the level was only read by meaning: a level no phrase confirmed is never the last word
+        below child protection."""
         question = self._significant_harm_question(ak)
         cp = ak.level_for_tier(Tier.child_protection)
         possible = [h for h in harms if not h.likely]
-        if question is None or not possible or question.key in answers or (level_no or 0) >= cp.number:
+        if question is None or not (possible or by_meaning) or question.key in answers or (level_no or 0) >= cp.number:
             return None
-        what = ", ".join(h.category.category.lower() for h in possible)
+        if possible:
+            what = ", ".join(h.category.category.lower() for h in possible)
+            why = f"National guidance treats {what} as possible significant harm."
+        else:
+            why = "This level was read from the meaning of your words, not from the guidance's own phrases."
         return QuestionResult(
-            key=question.key, text=question.text,
-            why=(f"National guidance treats {what} as possible significant harm. "
-                 f"If yes, this is level {cp.number} ({cp.name})."),
+            key=question.key, text=question.text, why=f"{why} If yes, this is level {cp.number} ({cp.name}).",
             source=_source(ak.cite(question.source), today),
         )
 

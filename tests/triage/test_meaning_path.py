@@ -121,3 +121,12 @@ def test_a_need_described_as_serious_is_at_least_the_level_below_child_protectio
 def test_nothing_serious_raises_nothing(assess):
     result = assess("worcestershire", "a bit of cheek in class, nothing serious, mum is on it")
     assert result.level is None or not result.level.basis.startswith("severity")
+
+
+def test_a_level_below_child_protection_read_only_by_meaning_asks_the_significant_harm_question_first(assess):
+    """'Uncle sleeps in her bed' matches no phrase; meaning reads it as Stockton level 1, so the
+    significant-harm question comes first and the answer decides."""
+    result = assess("stockton-on-tees", "uncle sleeps in her bed when he visits")
+    assert result.level.basis.startswith("matched by meaning") and result.level.number < 4
+    assert result.questions[0].key == "significant_harm"
+    assert "meaning of your words" in result.questions[0].why
