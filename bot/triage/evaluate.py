@@ -228,11 +228,27 @@ def dev_set_report(columns: dict[str, dict[str, tuple[int, int]]], area: str = D
     return "\n".join(out)
 
 
+def dev_set_misses(engine: TriageEngine, lines: list[DevLine], area: str = DEV_SET_AREA) -> str:
+    """The lines behind the two safety figures, each with how the engine reached its level."""
+    out = ["dev-set lines behind the safety figures (source level -> engine level, basis):"]
+    for line in lines:
+        result = engine.assess(area, line.text, at=FIXED_MOMENT)
+        got = result.level.number if result.level else None
+        unsafe = line.level == 4 and (got is None or got <= 2)
+        over = line.level == 1 and got is not None and got >= 3
+        if unsafe or over:
+            basis = result.level.basis if result.level else "-"
+            out.append(f"  {'UNSAFE' if unsafe else 'OVER  '} L{line.level} -> {got}  [{basis[:60]}]  {line.src}: {line.text}")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.triage.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, nargs="*", default=DEFAULT_CASES)
     parser.add_argument("--errors", action="store_true", help="list every case the engine got wrong")
     parser.add_argument("--dev-set", type=Path, default=DEV_SET, help="other partnerships' lines (YAML), scored as Worcestershire")
+    parser.add_argument("--dev-misses", action="store_true",
+                        help="list the dev-set lines behind the safety figures: level 4 given <= 2 or no level, level 1 given 3 or 4")
     args = parser.parse_args(argv)
     kb = KnowledgeBase.from_settings()
     engine = TriageEngine(kb)
@@ -248,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
                    "nearest line, BM25": dev_set_figures(nearest_line_bm25(kb), lines),
                    "nearest line, MiniLM": dev_set_figures(nearest_line_minilm(kb), lines)}
         print("\n" + dev_set_report(columns))
+        if args.dev_misses:
+            print("\n" + dev_set_misses(engine, lines))
     if args.errors:
         print("\nengine errors (id: expected -> predicted, emergency expected/predicted):")
         for p in engine_scores.errors():
