@@ -132,7 +132,12 @@ def load_shared(root: Path) -> tuple[SharedVocabulary, NationalFacts, str]:
     problems += [
         PackProblem(file_of.get("significant_harm", "significant_harm.yml"), f"significant_harm.categories[{i}]", msg)
         for i, cat in enumerate(vocabulary.significant_harm.categories)
-        for msg in _unknown_signals([*cat.triggers, *cat.possible, [*cat.doubt]], vocabulary)
+        for msg in _unknown_signals([*cat.triggers, *cat.possible, *cat.serious, [*cat.doubt]], vocabulary)
+    ]
+    problems += [
+        PackProblem(file_of.get("signals", "signals.yml"), f"signals.{sid}.masks", msg)
+        for sid, signal in vocabulary.signals.items()
+        for msg in _unknown_signals([signal.masks], vocabulary)
     ]
     if problems:
         raise PackError(problems)

@@ -328,6 +328,16 @@ class Signal(Strict):
         default=None,
         description="A question to put when knowing this signal would change the level",
     )
+    partner_aged_at_least: float | None = Field(
+        default=None,
+        description="Also present when the description gives a boyfriend's, girlfriend's or partner's "
+        "age of at least this many years ('her 30 year old boyfriend', 'boyfriend is 24')",
+    )
+    masks: list[str] = Field(
+        default_factory=list,
+        description="Signals whose phrases, found on this signal's own words, are part of it and do not "
+        "count: 'well groomed' is hygiene, not grooming",
+    )
 
     @model_validator(mode="after")
     def _shape_by_kind(self) -> Signal:
@@ -354,7 +364,9 @@ class HarmCategory(Strict):
     the area's child-protection level. ``possible`` alternatives leave the level to the
     area's own indicators, but put the significant-harm question first. A ``likely``
     alternative of one signal counts only as ``possible`` when the description also has
-    one of ``doubt`` ("a single smack, no mark").
+    one of ``doubt`` ("a single smack, no mark"). A ``serious`` alternative is possible
+    significant harm that is never a low level: at least the level just below child
+    protection, with the significant-harm question first.
     """
 
     key: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -363,6 +375,11 @@ class HarmCategory(Strict):
     basis: str = Field(description="The national guidance and section it rests on")
     triggers: list[list[str]] = Field(min_length=1)
     possible: list[list[str]] = Field(default_factory=list)
+    serious: list[list[str]] = Field(
+        default_factory=list,
+        description="Possible harm that the guidance names as harm to the child in its own right: "
+        "at least the level just below child protection",
+    )
     doubt: list[str] = Field(default_factory=list)
 
 

@@ -1,4 +1,5 @@
-"""Age cues: "12 year old", "3 month old baby", "toddler", "year 7", "teenager"."""
+"""Age cues: "12 year old", "3 month old baby", "toddler", "year 7", "teenager"; and a partner's
+age ("her 30 year old boyfriend"), which says an adult is in a relationship with the child."""
 
 from __future__ import annotations
 
@@ -58,3 +59,24 @@ def ages_in(text: str) -> list[float]:
     if found:
         return found
     return [age for pattern, age in _WORDS if pattern.search(text)]
+
+
+_PARTNER = r"(?:boy ?friend|girl ?friend|partner|fella|man|male|bloke|guy|lad|woman)"
+_PARTNER_PATTERNS = [
+    re.compile(rf"\b{_N}\s*-?\s*(?:years?|yrs?|yo|y/o)(?:\s*-?\s*old)?\s+(?:\w+\s+)?{_PARTNER}\b", re.IGNORECASE),
+    re.compile(rf"\b{_PARTNER}(?:'s|\s+is|\s+who\s+is|,)?\s+(?:aged\s+|only\s+|about\s+)?{_N}\b"
+               r"(?!\s*(?:%|am|pm|:|minutes?|hours?|times?|weeks?|days?|months?|miles?|mins?))", re.IGNORECASE),
+]
+
+
+# "Mum's 35 year old partner" is an adult's partner, not the child's.
+_ADULTS_OWN = re.compile(
+    r"\b(?:mum|mom|mother|dad|father|parent|step-?\w+|nan|nana|gran|granny|grandma|grandad|aunt|auntie|uncle|carer|sister|brother)"
+    r"(?:'s|’s|s')\s+(?:new\s+|current\s+|ex-?\s*)?$", re.IGNORECASE)
+
+
+def partner_ages_in(text: str) -> list[int]:
+    """The ages the text gives a boyfriend, girlfriend or partner ("her 30 year old boyfriend",
+    "boyfriend is 24", "a 25-year-old man")."""
+    return [_number(m.group(1)) for pattern in _PARTNER_PATTERNS for m in pattern.finditer(text)
+            if not _ADULTS_OWN.search(text[: m.start()])]

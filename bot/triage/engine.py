@@ -54,6 +54,7 @@ OPENING_QUESTION = (
 )
 STATUTORY = {Tier.child_in_need, Tier.child_protection}
 SIGNIFICANT_HARM_BASIS = "national guidance: possible significant harm"
+SERIOUS_HARM_BASIS = "national guidance: harm to the child in its own right"
 MEANING_BASIS = "matched by meaning: no phrase in the pack matched"
 NEEDS_MET_BASIS = "matched by meaning: the description only says needs are met"
 # Threshold documents tell their levels apart by how serious a need is: a need the description
@@ -83,6 +84,7 @@ class _Harm:
     likely: bool  # False: possible only, the significant-harm question decides
     signals: frozenset[str]
     words: list[str]
+    serious: bool = False  # possible, but never below the level just below child protection
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class TriageEngine:
         self._concepts: tuple[SharedVocabulary, frozenset[str]] | None = None
         self._compiled: dict[tuple[str, str], list[_Trigger]] = {}
         self._flags: list = []
-        self._harm_rules: list[tuple[HarmCategory, list[_Trigger], list[_Trigger]]] = []
+        self._harm_rules: list[tuple[HarmCategory, list[_Trigger], list[_Trigger], list[_Trigger]]] = []
 
     def _prepare(self) -> tuple[SignalMatcher, SharedVocabulary]:
         snap = self.kb.snapshot()
@@ -149,7 +151,8 @@ class TriageEngine:
             self._compiled = {}
             self._flags = [(f, _compile([f.triggers], snap.vocabulary)) for f in snap.vocabulary.red_flags]
             self._harm_rules = [
-                (c, _compile([c.triggers], snap.vocabulary), _compile([c.possible], snap.vocabulary))
+                (c, _compile([c.triggers], snap.vocabulary), _compile([c.possible], snap.vocabulary),
+                 _compile([c.serious], snap.vocabulary))
                 for c in snap.vocabulary.significant_harm.categories
             ]
         return self._matcher, self._vocab  # type: ignore[return-value]
@@ -222,15 +225,16 @@ class TriageEngine:
         """
         present = analysis.present
         found: list[_Harm] = []
-        for category, likely, possible in self._harm_rules:
+        for category, likely, possible, serious in self._harm_rules:
             doubted = bool(present & set(category.doubt))
             hits = [t for t in likely if self._holds(t, present, analysis, vocab)]
             sure = [t for t in hits if len(t.signals) > 1 or not doubted]
-            maybe = [t for t in possible if self._holds(t, present, analysis, vocab)] + [t for t in hits if t not in sure]
+            grave = [t for t in serious if self._holds(t, present, analysis, vocab)]
+            maybe = grave + [t for t in possible if self._holds(t, present, analysis, vocab)] + [t for t in hits if t not in sure]
             chosen = max(sure or maybe, key=lambda t: len(t.signals), default=None)
             if chosen is not None:
                 words = sorted({w for s in chosen.signals for w in analysis.evidence(s)})
-                found.append(_Harm(category, bool(sure), chosen.signals, words))
+                found.append(_Harm(category, bool(sure), chosen.signals, words, serious=bool(grave) and not sure))
         return found
 
     # --- the assessment --------------------------------------------------------------
@@ -455,6 +459,12 @@ class TriageEngine:
             cp = ak.level_for_tier(Tier.child_protection).number
             if level_no is None or cp > level_no:
                 level_no, basis = cp, SIGNIFICANT_HARM_BASIS
+        serious = [h.category.category.lower() for h in harms if h.serious]
+        if serious:
+            below_cp = ak.level_for_tier(Tier.child_protection).number - 1
+            if level_no is None or below_cp > level_no:
+                level_no, basis = ak.level(below_cp).number, SERIOUS_HARM_BASIS
+                pulled_up = [*pulled_up, f"{serious[0]}: the level just below child protection at least"]
         for q in ak.questions:
             if q.key not in answers:
                 continue

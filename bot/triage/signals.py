@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from bot.knowledge.schema import Signal
-from bot.triage.ages import ages_in
+from bot.triage.ages import ages_in, partner_ages_in
 from bot.triage.text import Word, nlp, words
 
 MAX_GAP = 2
@@ -123,6 +123,7 @@ class SignalMatcher:
         self._by_first: dict[str, list[_Pattern]] = defaultdict(list)
         self._by_prefix: dict[str, list[_Pattern]] = defaultdict(list)  # keyed on the prefix's first 3 letters
         self._age_signals = {sid: s.below_age for sid, s in signals.items() if s.kind == "age"}
+        self._partner_signals = {sid: s.partner_aged_at_least for sid, s in signals.items() if s.partner_aged_at_least}
         for sid, sig in signals.items():
             for phrase in sig.phrases:
                 parts = _word_parts(phrase)
@@ -189,6 +190,18 @@ class SignalMatcher:
                     return True
         return False
 
+    def _unmasked(self, mentions: list[Mention]) -> list[Mention]:
+        """Drop each mention that shares words with a mention of a signal that masks it: "is well
+        groomed" reads "being groomed" across a gap, but its words are hygiene's."""
+        masking = [m for m in mentions if self.signals[m.signal].masks]
+        if not masking:
+            return mentions
+        return [
+            m for m in mentions
+            if not any(m.signal in self.signals[o.signal].masks and o.start < m.end and m.start < o.end
+                       for o in masking)
+        ]
+
     def analyse(self, text: str) -> Analysis:
         ws = words(text)
         vocabulary = {w.lemma for w in ws} | {w.lower for w in ws}
@@ -218,12 +231,18 @@ class SignalMatcher:
                         negated=self._is_negated(ws, i, end),
                     )
                 )
+        mentions = self._unmasked(mentions)
         ages = ages_in(text)
         if ages:
             youngest = min(ages)
             for sid, below in self._age_signals.items():
                 if below is not None and youngest < below:
                     mentions.append(Mention(sid, "age", f"age {youngest:g}", 0, 0, -1, False))
+        partners = partner_ages_in(text)
+        for sid, at_least in self._partner_signals.items():
+            adult = max((age for age in partners if age >= at_least), default=None)
+            if adult is not None and sid not in {m.signal for m in mentions if not m.negated}:
+                mentions.append(Mention(sid, "partner's age", f"partner aged {adult}", 0, 0, -1, False))
         return Analysis(text=text, mentions=mentions, ages=ages)
 
 

@@ -59,7 +59,10 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
     need described as serious, severe or chronic raised to the level below child protection:
     55/61, 6, 185/210, 113/210, 3 of 51. Then "needs met" made to hold for every part of a
     clause, so that "happy and well, her 30 year old boyfriend collects her" is never level 1:
-    55/61, 6, 182/210, 106/210, 6 of 51.
+    55/61, 6, 182/210, 106/210, 6 of 51. Then a list of strengths read as needs met (short list
+    items share their neighbour's word of wellbeing; "able to recognise unsafe activities" is a
+    strength), "unable to care for them" read as no one to care, and "discriminate between" no
+    longer discrimination: 56/61, 5, 189/210, 117/210, 0 of 51.
     """
     from bot.triage.evaluate import (
         DEV_SET,
@@ -71,11 +74,11 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
 
     figures = dev_set_figures(engine_predictor(engine), load_dev_set(DEV_SET))
     report = dev_set_report({"engine": figures})
-    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 55, report
-    assert figures["level 4 predicted <= 2 or no level"][0] <= 6, report
-    assert figures["within one level"][0] >= 182, report
-    assert figures["exact"][0] >= 106, report
-    assert figures["level-1 lines given 3 or 4"][0] <= 6, report
+    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 56, report
+    assert figures["level 4 predicted <= 2 or no level"][0] <= 5, report
+    assert figures["within one level"][0] >= 189, report
+    assert figures["exact"][0] >= 117, report
+    assert figures["level-1 lines given 3 or 4"][0] <= 0, report
 
 
 def test_the_labelled_cases_are_no_worse_for_the_meaning_path(scores):

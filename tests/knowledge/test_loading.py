@@ -145,6 +145,14 @@ def test_a_trigger_naming_an_unknown_signal_is_rejected(knowledge_copy):
     assert "no_such_signal" in str(err.value) and "[0].triggers" in str(err.value)
 
 
+def test_a_signal_masking_an_unknown_signal_is_rejected(knowledge_copy):
+    path = knowledge_copy / "shared" / "signals.yml"
+    path.write_text(path.read_text().replace("masks: [cse_risk,", "masks: [no_such_signal, cse_risk,"))
+    with pytest.raises(PackError) as err:
+        load_knowledge(knowledge_copy)
+    assert "no_such_signal" in str(err.value) and "good_hygiene.masks" in str(err.value)
+
+
 def test_the_migration_matches_the_models(empty_db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

@@ -7,7 +7,7 @@ import pytest
 
 from bot.knowledge.schema import Indicator, Source, Tier
 from bot.triage.meaning.encoder import SentenceEncoder
-from bot.triage.meaning.matcher import IndicatorVectors, MeaningMatcher, shared_matcher, units
+from bot.triage.meaning.matcher import IndicatorVectors, MeaningMatcher, says_needs_met, shared_matcher, units
 
 
 def test_a_concern_no_phrase_matches_gets_a_level_by_meaning_with_its_reasons(assess):
@@ -98,7 +98,30 @@ def test_a_description_that_only_says_needs_are_met_is_level_1(assess, concern):
 
 
 @pytest.mark.parametrize("concern", [
+    "developmental checks and immunisations up to date, health appointments kept, including ante-natal",
+    "Age-appropriate social care and communication skills",
+    "Able to recognise unsafe activities",
+    "Parent works effectively with services in the best interests of the child",
+])
+def test_a_list_of_strengths_is_needs_met(concern):
+    assert says_needs_met(concern)
+
+
+@pytest.mark.parametrize("concern", [
+    "She is happy at school. She is not safe at home",  # a negation says a need is unmet
+    "she is able to tell us her uncle touches her",  # what a child is able to tell is a disclosure
+    "happy, with older friends",  # a short part about people is not a list item
+    "happy and well, goes to parties",
+    "well fed, sleeps in the car",
+])
+def test_a_strength_beside_a_worry_is_not_needs_met(concern):
+    assert not says_needs_met(concern)
+
+
+@pytest.mark.parametrize("concern", [
     "Dad is loving but drinks every night",
+    "She is happy at school. She is not safe at home",
+    "Happy and settled. Never safe when dad is home",
     "She is happy at school but scared to go home",
     "He seems settled. A man we don't know waits for him at the gate every day.",
     "She is happy and well, her 30 year old boyfriend collects her from school",

@@ -41,7 +41,8 @@ _LONG_SENTENCE_WORDS = 18
 _NEEDS_MET = re.compile(
     r"\b(?:well|good|appropriate(?:ly)?|up to date|kept|able to|meets?|met|suitable|safe|safely|healthy|"
     r"positive|settled|happy|above \d+ ?%|prioriti[sz]es|provides?|consistent|stable|regular(?:ly)?|"
-    r"achiev\w*|thriv\w*|attends?|age[- ]appropriate|secure|warm|loving|supportive|adequate|enjoys?|engag\w*)\b",
+    r"achiev\w*|thriv\w*|attends?|age[- ]appropriate|secure|warm|loving|supportive|adequate|enjoys?|engag\w*|"
+    r"effective(?:ly)?|best interests?|resilien\w*|confident(?:ly)?|caring|nurtur\w*|encourag\w*)\b",
     re.IGNORECASE)
 _CONCERN = re.compile(
     r"\b(?:poor|risk\w*|concern\w*|worr\w*|lack\w*|unable|fail\w*|miss\w*|absen\w*|abus\w*|neglect\w*|harm\w*|"
@@ -50,7 +51,8 @@ _CONCERN = re.compile(
     r"crim\w*|homeless\w*|debt|poverty|unmet|delay\w*|chaotic|conflict|breakdown|serious|severe|significant|"
     r"chronic|acute|injur\w*|bruis\w*|hurt\w*|scared|afraid|frighten\w*|stranger|police|hit\w*|hungry|dirty|"
     r"smell\w*|alone|late|tired|exploit\w*|groom\w*|sex\w*|pregnan\w*|self[- ]harm\w*|suicid\w*|drink\w*|"
-    r"drunk|shout\w*|scream\w*|cry\w*|upset|angry|but|although|though|however|except|apart from)\b",
+    r"drunk|shout\w*|scream\w*|cry\w*|upset|angry|but|although|though|however|except|apart from|"
+    r"told|tells?|telling|said|says|disclos\w*|alleg\w*|touch\w*|kiss\w*|naked|secrets?|bed|marks?)\b",
     re.IGNORECASE)
 # The phrase matcher's negators (but "non-", which negates only its own word: "non-attendance"),
 # and a few more that end a need.
@@ -137,12 +139,35 @@ class MeaningReading:
 _PARTS = re.compile(r"[,;:()]|\s(?:and|with|who|which|while|whilst|when|as|since|because)\s", re.IGNORECASE)
 
 
+# "Able to recognise unsafe situations" is a strength: what a child can recognise or keep away
+# from is not a concern about them.
+_CAPABILITY = re.compile(
+    r"\bable to (?:recognise|recognize|identify|discriminate|distinguish|tell|avoid)(?: between)?\W+"
+    r"(?:safe|unsafe|danger|dangerous|risky|risk)\b(?:\W+and\W+(?:safe|unsafe)\b)?",
+    re.IGNORECASE)
+# A part that says nothing of wellbeing may be a list item ("immunisations") but not a person or
+# what a person does with the child: "happy, with older friends" is not a need met.
+_PEOPLE = re.compile(
+    r"\b(?:older|boy ?friends?|girl ?friends?|partners?|m[ae]n|adults?|males?|friends?|mates?|uncle|aunt|"
+    r"cousin|neighbou?rs?|strangers?|someone|somebody|he|she|they|him|her|them|mum|dad|mother|father|step\w*|"
+    r"parties|party|nights?|cars?|money|gifts?|phones?|online|internet|drinks?|smok\w*|vap\w*)\b",
+    re.IGNORECASE)
+_SHORT_PART_WORDS = 3  # "developmental checks and immunisations up to date": a list's items share its word of wellbeing
+
+
 def says_needs_met(clause: str) -> bool:
-    """Every part of the clause has a word of wellbeing and none of concern ("health appointments
-    kept"). Each part, not the whole: "happy and well, her 30 year old boyfriend collects her" has a
-    part that says nothing of wellbeing, so it is not a need met."""
-    parts = [p for p in _PARTS.split(clause) if p.strip()]
-    return bool(parts) and all(_NEEDS_MET.search(p) and not _CONCERN.search(p) for p in parts)
+    """The clause has a word of wellbeing, none of concern and no negation ("health appointments
+    kept"). Each part is checked: a part with no word of wellbeing must be a short list item that
+    shares its neighbour's ("immunisations and developmental checks up to date"). So "happy and
+    well, her 30 year old boyfriend collects her" is not a need met: one part says nothing of
+    wellbeing and is more than a list item."""
+    if _NEGATION.search(clause):  # "she is not safe at home" says a need is unmet
+        return False
+    parts = [p for p in _PARTS.split(_CAPABILITY.sub("able to", clause)) if p.strip()]
+    if not parts or any(_CONCERN.search(p) for p in parts):
+        return False
+    return any(_NEEDS_MET.search(p) for p in parts) and all(
+        _NEEDS_MET.search(p) or (len(p.split()) <= _SHORT_PART_WORDS and not _PEOPLE.search(p)) for p in parts)
 
 
 class MeaningMatcher:
