@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AreaParam, KnowledgeDep
 from api.errors import problem_responses
 from api.schemas import AreaRef, ContactOut, Emergency, Moment, area_ref, contact_of, emergency_of
-from bot.knowledge.hours import read_local
+from bot.knowledge.hours import bank_holiday, read_local
 from bot.knowledge.query import UseNow
 
 router = APIRouter(prefix="/v1", tags=["contacts"])
@@ -47,8 +47,8 @@ class Recommendation(BaseModel):
     contact: ContactOut | None = Field(description="null when the area's guidance names no contact for this")
     basis: Basis = Field(description=(
         "stated_hours: open now by the source's hours; outside_office_hours: the source gives no office hours "
-        "but the moment is a weekend or night, so its out-of-hours line; hours_not_stated: the source gives no "
-        "hours; none_open: closed now; none_named: no contact for this in the source"))
+        "but the moment is a weekend, night or bank holiday, so its out-of-hours line; hours_not_stated: the "
+        "source gives no hours; none_open: closed now; none_named: no contact for this in the source"))
     why: str
 
 
@@ -77,6 +77,10 @@ class Contacts(BaseModel):
     at_note: str | None = Field(default=None, description=(
         "When the London time asked about happens twice (the clocks go back): that the first (summer-time) "
         "reading was used, and how to ask for the other (send the offset)"))
+    bank_holiday: str | None = Field(default=None, description=(
+        "The name of the England bank holiday on that day in London (e.g. \"Christmas Day\", \"Boxing Day "
+        "(substitute day)\"), else null. Office hours do not include bank holidays: a contact with weekly "
+        "hours is closed then unless its source says otherwise, and out-of-hours lines answer"))
     emergency: Emergency
     contacts: list[ContactOut]
     use_now: UseNowOut
@@ -101,6 +105,7 @@ def contacts(area: AreaParam, kb: KnowledgeDep, at: At = None) -> Contacts:
         area=area_ref(ak),
         at=moment.isoformat(timespec="minutes"),
         at_note=reading.note,
+        bank_holiday=bank_holiday(moment.date()),
         emergency=emergency_of(kb.national()),
         contacts=[contact_of(cs, today) for cs in ak.contacts_at(moment, kb.timezone)],
         use_now=UseNowOut(urgent=_recommendation(ak.urgent_now(moment, kb.timezone), today),

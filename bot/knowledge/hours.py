@@ -5,13 +5,19 @@ moment: in spring the clocks skip an hour (01:30 on the last Sunday of March nev
 London) and in autumn they repeat one (01:30 on the last Sunday of October happens twice).
 Reading such a time silently would answer for a moment the practitioner did not mean, so a
 skipped time is refused and a repeated one is read as the first and says so.
+
+England's bank holidays come from the maintained ``holidays`` package (its England calendar,
+substitute days included), not a hand-kept list: office hours do not include them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from bot.knowledge.schema import WEEKDAYS, Contact
 
@@ -113,14 +119,41 @@ def _in_weekly(weekly: dict[str, list[str]], moment: datetime) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> dict[date, str]:
+    """England's bank holidays in ``year``, by day. A substitute day is named as GOV.UK names it,
+    "Boxing Day (substitute day)", where the package says "(observed)"."""
+    days = holidays.country_holidays("GB", subdiv="ENG", years=year, language="en_GB")
+    return {day: name.replace("(observed)", "(substitute day)") for day, name in days.items()}
+
+
+def bank_holiday(day: date) -> str | None:
+    """The name of the England bank holiday on ``day`` (e.g. "Christmas Day"), or None."""
+    if isinstance(day, datetime):
+        day = day.date()
+    return _bank_holidays(day.year).get(day)
+
+
 def available(contact: Contact, moment: datetime, by_key: dict[str, Contact], _depth: int = 0) -> bool | None:
-    """True or False when the pack states the hours; None when the source gives no times."""
+    """True or False when the pack states the hours; None when the source gives no times.
+
+    ``moment`` is on the area's clock. On an England bank holiday, weekly (office) hours are
+    closed unless the pack says the contact answers on bank holidays (``bank_holidays: true``:
+    then its usual windows for that weekday apply). An ``outside`` contact answers when the
+    other is closed, and all day on a bank holiday when the pack says so, as ``weekends: true``
+    does on weekends; ``bank_holidays: false`` (the source says it is closed then) is closed.
+    """
     hours = contact.hours
     if hours.always:
         return True
+    holiday = bank_holiday(moment.date()) is not None
     if hours.weekly is not None:
+        if holiday and hours.bank_holidays is not True:
+            return False
         return _in_weekly(hours.weekly, moment)
     if hours.outside is not None and _depth < 3:
+        if holiday and hours.bank_holidays is not None:
+            return hours.bank_holidays
         if hours.weekends and moment.weekday() >= 5:
             return True
         other = by_key.get(hours.outside)

@@ -20,7 +20,7 @@ from bot.config import get_settings
 from bot.db.models import AreaRow, SharedRow
 from bot.db.session import check_connection, engine_for
 from bot.knowledge.errors import UnknownAreaError
-from bot.knowledge.hours import available, local
+from bot.knowledge.hours import available, bank_holiday, local
 from bot.knowledge.normalise import normalise, term_from_question
 from bot.knowledge.schema import (
     TIER_ORDER,
@@ -100,12 +100,19 @@ BASES = {
 
 
 def clearly_outside_office_hours(when: datetime) -> bool:
-    """A weekend, or a weekday before 07:00 or from 20:00: outside any office's hours.
+    """A weekend, an England bank holiday, or a weekday before 07:00 or from 20:00: outside any
+    office's hours.
 
     Used only when a source says "office hours" without times, to point to its out-of-hours
-    line; a weekday daytime is never assumed open (it may be a bank holiday).
+    line; a weekday daytime is never assumed open.
     """
-    return when.weekday() >= 5 or when.hour < 7 or when.hour >= 20
+    return when.weekday() >= 5 or when.hour < 7 or when.hour >= 20 or bank_holiday(when.date()) is not None
+
+
+def _bank_holiday_text(when: datetime) -> str | None:
+    """'Friday 25 December is Christmas Day, a bank holiday in England', or None on other days."""
+    name = bank_holiday(when.date())
+    return None if name is None else f"{when:%A} {when.day} {when:%B} is {name}, a bank holiday in England"
 
 
 @dataclass(frozen=True)
@@ -194,15 +201,26 @@ class AreaKnowledge:
             return UseNow("urgent", None, "none_named", f"{name}'s guidance names no urgent contact: in an "
                           "emergency call 999, otherwise contact the local children's social care.")
         open_now = sorted((s for s in statuses if s.available_now), key=lambda s: s.contact.phone is None)
+        when = local(moment, tz)
+        holiday = _bank_holiday_text(when)
         if open_now:
             c = open_now[0].contact
+            if holiday and c.hours.outside:
+                return UseNow("urgent", open_now[0], "stated_hours", (
+                    f"{holiday}: office-hours services are closed, and {c.name} answers then ({c.hours.text})."))
+            if holiday:
+                return UseNow("urgent", open_now[0], "stated_hours",
+                              f"{holiday}, but {c.name} is open now ({c.hours.text}).")
             return UseNow("urgent", open_now[0], "stated_hours", f"{c.name} is open now ({c.hours.text}).")
         unknown = [s for s in statuses if s.available_now is None]
-        when = local(moment, tz)
         if unknown and clearly_outside_office_hours(when):
             ooh = [s for s in unknown if s.contact.role == "out_of_hours" and s.contact.hours.outside]
             if ooh:
                 c = ooh[0].contact
+                if holiday:
+                    return UseNow("urgent", ooh[0], "outside_office_hours", (
+                        f"{name}'s source gives no office hours, but {holiday}: office-hours services are "
+                        f"closed, and {c.name} answers then ({c.hours.text})."))
                 return UseNow("urgent", ooh[0], "outside_office_hours", (
                     f"{name}'s source gives no office hours, but {when:%A %H:%M} is outside office hours "
                     f"on any reading, and {c.name} answers then ({c.hours.text})."))
@@ -210,11 +228,13 @@ class AreaKnowledge:
             best = ([s for s in unknown if s.contact.role != "out_of_hours"] or unknown)[0]
             others = [s.contact.name for s in unknown if s is not best]
             also = f"; if it does not answer, {' or '.join(others)}" if others else ""
+            said = f"{holiday}, and the source" if holiday else "The source"
             return UseNow("urgent", best, "hours_not_stated",
-                          f"The source gives no hours for {best.contact.name}{also}.")
+                          f"{said} gives no hours for {best.contact.name}{also}.")
         c = statuses[0].contact
+        closed = f" ({holiday})" if holiday else ""
         return UseNow("urgent", statuses[0], "none_open", (
-            f"No urgent contact of {name} is open now by the hours the source gives; in an emergency "
+            f"No urgent contact of {name} is open now by the hours the source gives{closed}; in an emergency "
             f"call 999, otherwise {c.name} ({c.hours.text})."))
 
     def early_help_now(self, moment: datetime, tz: str) -> UseNow:
@@ -237,6 +257,13 @@ class AreaKnowledge:
             "hours_not_stated": f"{c.name} {does}; the source gives no hours.",
             "none_open": f"{c.name} {does} but is closed now; its hours: {c.hours.text}.",
         }[basis]
+        holiday = _bank_holiday_text(local(moment, tz))
+        if holiday:
+            why = {
+                "stated_hours": f"{holiday}, but {c.name} {does} and is open now ({c.hours.text}).",
+                "hours_not_stated": f"{holiday}. {c.name} {does}; the source gives no hours.",
+                "none_open": f"{holiday}: {c.name} {does} but is closed now; its hours: {c.hours.text}.",
+            }[basis]
         return UseNow("early_help", best, basis, why)
 
 

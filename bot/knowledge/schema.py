@@ -146,6 +146,11 @@ class Hours(Strict):
     - ``outside``: the key of another contact of the area; answers when that one is closed.
       ``weekends: true`` when the source says so explicitly.
     - none of those: the source gives no times; ``text`` says what it does say.
+
+    England's bank holidays (from the ``holidays`` package): ``weekly`` hours are closed on them,
+    because office hours do not include bank holidays. ``bank_holidays`` only when the source
+    says so: ``true``, it answers on bank holidays (``weekly``: its usual windows that weekday;
+    ``outside``: all day, as ``weekends: true`` on weekends); ``false``, it is closed on them.
     """
 
     text: str = Field(description="The hours as the source states them")
@@ -153,6 +158,7 @@ class Hours(Strict):
     weekly: dict[str, list[str]] | None = None
     outside: str | None = None
     weekends: bool = False
+    bank_holidays: bool | None = None
 
     @field_validator("weekly")
     @classmethod
@@ -172,6 +178,8 @@ class Hours(Strict):
         ways = sum([self.always, self.weekly is not None, self.outside is not None])
         if ways > 1:
             raise ValueError("give only one of always, weekly, outside")
+        if self.bank_holidays is not None and self.weekly is None and self.outside is None:
+            raise ValueError("bank_holidays goes with weekly or outside hours")
         return self
 
 
