@@ -33,12 +33,18 @@ def _level(tracker: Tracker) -> int | None:
     return int(value) if value else None
 
 
+EVERY_CONTACT = ("all contacts", "all the contacts", "every contact", "full list", "list all", "district", "which team")
+
+
 class ActionContacts(AreaAction):
     def name(self) -> str:
         return "action_contacts"
 
     def answer(self, area: str, tracker: Tracker) -> Reply:
-        return replies.contacts_reply(knowledge(), area)
+        """The contact for now; every contact (district teams and all) only when asked for."""
+        text = str(tracker.latest_message.get("text") or "").lower()
+        everything = any(ask in text for ask in EVERY_CONTACT)
+        return replies.contacts_reply(knowledge(), area, everything=everything)
 
 
 class ActionPathway(AreaAction):

@@ -20,10 +20,11 @@ from bot.db.session import DatabaseUnavailable
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.hours import NonexistentLocalTime
 from bot.knowledge.query import KnowledgeNotLoaded
+from bot.safety import danger_line
 from bot.triage.engine import InvalidAnswers
 
 PROBLEM = "application/problem+json"
-EMERGENCY = "In an emergency call 999."
+EMERGENCY = danger_line()  # said even when the knowledge base is down
 log = logging.getLogger("api.error")
 
 

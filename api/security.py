@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.client_address import client_address
-from api.errors import ProblemError
+from api.errors import EMERGENCY, ProblemError
 from api.keys import public_prefix
 
 bearer = HTTPBearer(auto_error=False, scheme_name="BearerKey",
@@ -43,7 +43,7 @@ def _limit(request: Request, bucket: str) -> None:
     if wait:
         raise ProblemError(429, "Too many requests",
                            f"This client has used its {request.app.state.settings.rate_limit_per_minute} requests a "
-                           f"minute; try again in {wait} s. In an emergency call 999.",
+                           f"minute; try again in {wait} s. {EMERGENCY}",
                            headers={"Retry-After": str(wait)})
 
 

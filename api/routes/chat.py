@@ -28,6 +28,7 @@ from api.schemas import A_NON_SPACE, has_words
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
+from bot.safety import FALLBACK_EMERGENCY_NUMBER, emergency_advice
 from bot.triage.result import SourceRef
 
 log = logging.getLogger("api.chat")
@@ -38,7 +39,6 @@ ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; ch
 MAX_MESSAGE_CHARS = 2000
 SENDER_PATTERN = r"^[0-9a-f]{64}$"
 AREA_ID_PATTERN = r"^[a-z0-9-]{2,40}$"
-FALLBACK_EMERGENCY_NUMBER = "999"  # England-wide; used only if the knowledge base is down too
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -179,18 +179,6 @@ def _known_area(kb: KnowledgeBase, area_id: str | None) -> str | None:
         return None
 
 
-def emergency_advice(number: str, banner: AreaBanner | None) -> str:
-    first = f"If a child is in immediate danger, call {number} now."
-    if banner is None:
-        return f"{first} Then contact your local children's social care front door."
-    when = {True: "open now", False: "closed now", None: "hours not stated in the source"}
-    lines = [f"{c.name}: {c.phone} ({when[c.available_now]})" if c.phone else f"{c.name}: {c.phone_note}"
-             for c in banner.urgent]
-    if not lines:
-        return f"{first} Then contact {banner.name} children's social care (its guidance gives no urgent number)."
-    return f"{first} Then contact {banner.name} children's social care: " + "; ".join(lines) + "."
-
-
 def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, status: int = 503,
                  title: str = "The assistant is unavailable", retry_after: int = 30) -> JSONResponse:
     """Problem+json (503, or 429 when a client sends too fast) that still carries the emergency
@@ -201,8 +189,8 @@ def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, status: int =
         banner = area_banner(kb, known) if known else None
     except Exception:  # the knowledge base may be down too: 999 must still be said
         log.exception("knowledge base unavailable while Rasa is down")
-        number, banner = FALLBACK_EMERGENCY_NUMBER, None
-    advice = emergency_advice(number, banner)
+        number, known, banner = FALLBACK_EMERGENCY_NUMBER, None, None
+    advice = emergency_advice(kb, known).text
     if status == 429:
         detail = f"Too many messages from this address; your message was not answered. Try again in {retry_after} s. {advice}"
         text = f"Too many messages at once: please wait {retry_after} seconds and send it again.\n{advice}"

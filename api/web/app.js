@@ -116,6 +116,7 @@
 
   // --- sources ---------------------------------------------------------------------------
   function ageText(source) {
+    if (source.age_text) return source.age_text; // worded by the server's safety path
     if (source.year === null || source.year === undefined) return "undated";
     if (!source.age_years) return source.date_label + ", current";
     const years = source.age_years === 1 ? "year" : "years";

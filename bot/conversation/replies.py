@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, KnowledgeBase
+from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, ContactNow, KnowledgeBase
+from bot.safety import EmergencyAdvice, cited, danger_line, emergency_advice, source_age, uncovered_area_advice
 from bot.triage.engine import TriageEngine
 from bot.triage.result import Assessment, ContactResult, MatchedIndicator, SourceRef
 
@@ -29,10 +30,20 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
+    """``emergency_lines``: the safety path's advice (bot/safety.py), 999 first, for channels
+    that lay an emergency out on its own; the same lines open ``text``."""
+
     text: str
     buttons: list[Button] = field(default_factory=list)
     sources: list[SourceRef] = field(default_factory=list)
     emergency: bool = False
+    emergency_lines: list[str] = field(default_factory=list)
+
+
+def emergency_reply(advice: EmergencyAdvice, after: str = "") -> Reply:
+    """The safety path's advice as a reply, with anything the conversation adds after it."""
+    text = "EMERGENCY: " + "\n".join(advice.lines())
+    return Reply(f"{text}\n{after}" if after else text, emergency=True, emergency_lines=advice.lines())
 
 
 FOLLOW_UPS = [
@@ -44,13 +55,11 @@ FOLLOW_UPS = [
 
 
 def _age(src: SourceRef) -> str:
-    if src.year is None:
-        return "undated"
-    return f"{src.date_label}, about {src.age_years} years old" if src.age_years else src.date_label
+    return source_age(src.date_label, src.year, src.age_years)
 
 
 def _cite(src: SourceRef) -> str:
-    return f"{src.title}, {src.section} ({_age(src)})"
+    return cited(src.title, src.section, _age(src))
 
 
 def _citation_ref(c: Citation, today) -> SourceRef:
@@ -81,7 +90,7 @@ def _reason_line(ind: MatchedIndicator) -> str:
 
 
 def emergency_text(result: Assessment) -> str:
-    return f"EMERGENCY: {result.immediate_risk.advice}"
+    return "EMERGENCY: " + "\n".join(result.immediate_risk.advice_lines)
 
 
 def screening_reply(kb: KnowledgeBase, engine: TriageEngine, concern: str, area: str | None) -> Reply | None:
@@ -91,24 +100,22 @@ def screening_reply(kb: KnowledgeBase, engine: TriageEngine, concern: str, area:
     """
     if not engine.screen(concern):
         return None
-    if area:
-        return Reply(emergency_text(engine.assess(area, concern)), emergency=True)
-    nat = kb.national()
-    return Reply(f"EMERGENCY: if the child is in immediate danger, call {nat.emergency_number} now. "
-                 "Then contact your area's children's social care front door.", emergency=True)
+    return emergency_reply(emergency_advice(kb, area))
 
 
 def assessment_reply(result: Assessment) -> Reply:
     """The answer to a concern: emergency first, then level, why, next steps, contacts, sources."""
     lines: list[str] = []
-    if result.immediate_risk.flagged:
+    flagged = result.immediate_risk.flagged
+    advice_lines = result.immediate_risk.advice_lines if flagged else []
+    if flagged:
         lines.append(emergency_text(result))
         lines += [f"- {r.reason}" for r in result.immediate_risk.reasons]
         lines.append("")
     if result.level is None:
         lines.append(result.message)
         lines += [f"- {q.text}" for q in result.questions]
-        return Reply("\n".join(lines), emergency=result.immediate_risk.flagged)
+        return Reply("\n".join(lines), emergency=flagged, emergency_lines=advice_lines)
     lv = result.level
     lines.append(f"{result.area.name}: level {lv.number}, {lv.name} (confidence {lv.confidence_label}).")
     if result.significant_harm:
@@ -131,26 +138,54 @@ def assessment_reply(result: Assessment) -> Reply:
         lines.append("Who to contact now:")
         lines += [_contact_line(c) for c in contacts[:4]]
     lines.append("")
-    lines.append(f"In an emergency call 999. {result.judgement}")
+    number = next((c.phone for c in result.contacts if c.role == "emergency" and c.phone), None)
+    lines.append(f"{danger_line(number) if number else danger_line()} {result.judgement}")
     lines.append("")
     lines.append("Sources: " + "; ".join(sorted({f"{s.title} ({_age(s)})" for s in result.sources})))
-    return Reply("\n".join(lines), buttons=FOLLOW_UPS, sources=result.sources, emergency=result.immediate_risk.flagged)
+    return Reply("\n".join(lines), buttons=FOLLOW_UPS, sources=result.sources, emergency=flagged,
+                 emergency_lines=advice_lines)
 
 
-def contacts_reply(kb: KnowledgeBase, area: str, moment: datetime | None = None) -> Reply:
+def _contact_status_line(cs: ContactNow, why: str | None = None) -> str:
+    c = cs.contact
+    number = c.phone or f"no number given ({c.phone_note})"
+    extra = f", {c.web}" if c.web else ""
+    if why:
+        return f"- {c.name}: {number}{extra}. {why}"
+    when = {True: "open now", False: "closed now", None: "hours not stated in the source"}[cs.available_now]
+    return f"- {c.name}: {number}{extra} ({when}; {c.hours.text})"
+
+
+def contacts_reply(kb: KnowledgeBase, area: str, moment: datetime | None = None, everything: bool = False) -> Reply:
+    """Who to call now: the urgent contact for this hour and why, the early-help contact, and
+    999 (the safety path decides which); the full list, district teams and all, when asked."""
     ak = kb.area(area)
-    statuses = kb.contacts_at(area, moment)
+    now = moment or datetime.now(timezone.utc)
+    statuses = kb.contacts_at(area, now)
     today = kb.today()
-    lines = [f"Contacts for {ak.area.name}, as its guidance gives them:"]
-    for cs in statuses:
-        c = cs.contact
-        number = c.phone or f"no number given ({c.phone_note})"
-        when = {True: "open now", False: "closed now", None: "hours not stated in the source"}[cs.available_now]
-        extra = f", {c.web}" if c.web else ""
-        lines.append(f"- {c.name}: {number}{extra} ({when}; {c.hours.text})")
-    if not any(cs.contact.phone == "999" for cs in statuses):
-        lines.append(f"- In an emergency: {kb.national().emergency_number}")
-    sources = [_citation_ref(cs.citation, today) for cs in statuses]
+    if everything:
+        lines = [f"All contacts in {ak.area.name}'s guidance:", *(_contact_status_line(cs) for cs in statuses)]
+        shown = statuses
+    else:
+        advice = emergency_advice(kb, area, now)
+        early = ak.early_help_now(now, kb.timezone)
+        urgent = next((cs for cs in statuses if advice.urgent and cs.contact.key == advice.urgent.key), None)
+        lines = [f"Who to call in {ak.area.name} now:", "If a child may be at risk of significant harm:"]
+        if urgent and advice.urgent:
+            lines.append(_contact_status_line(urgent, advice.urgent.why))
+        lines += [line for line in advice.instead if line.startswith("- ") and advice.number not in line]
+        lines += [f"- If it does not answer: {o.name}: {o.phone} ({o.hours})" for o in advice.also]
+        shown = [urgent] if urgent else []
+        shown += [cs for cs in statuses if any(cs.contact.key == o.key for o in advice.also)]
+        if early.status is not None:
+            lines += ["For early help or advice:", _contact_status_line(early.status, early.why)]
+            shown.append(early.status)
+        more = len([cs for cs in statuses if cs not in shown and cs.contact.role != "emergency"])
+        if more:
+            lines.append(f"The guidance lists {more} more contact{'s' if more != 1 else ''}: ask for "
+                         "\"all contacts\" to see them.")
+    lines.append(danger_line(kb.national().emergency_number))
+    sources = [_citation_ref(cs.citation, today) for cs in shown]
     lines.append(f"Source: {_source_summary(sources)}")
     return Reply("\n".join(lines), sources=_unique(sources))
 
@@ -235,15 +270,9 @@ def services_reply(kb: KnowledgeBase, area: str, level: int | None = None) -> Re
 
 
 def uncovered_area_reply(kb: KnowledgeBase, name: str | None = None) -> Reply:
-    """An area we do not cover, or (``name`` None) a place we could not recognise: say what we
-    cover and what to do otherwise, without guessing which place they meant."""
-    covered = ", ".join(n for _, n in kb.covered())
-    nat = kb.national()
-    opening = (f"I don't hold guidance for {name}; I cover {covered}." if name else
-               f"I don't hold guidance for that area, as far as I can tell: I cover {covered}. "
-               "If yours is one of these, tell me its name.")
-    return Reply(f"{opening} {nat.uncovered_area_advice} "
-                 f"If a child is in immediate danger, call {nat.emergency_number} now.")
+    """An area we do not cover, or (``name`` None) a place we could not recognise: say so,
+    and what works anywhere (bot/safety.py), without guessing which place they meant."""
+    return Reply(uncovered_area_advice(kb.national(), [n for _, n in kb.covered()], name))
 
 
 def handover_reply(result: Assessment) -> Reply:

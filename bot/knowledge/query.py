@@ -41,6 +41,7 @@ from bot.knowledge.schema import (
     Source,
     Tier,
 )
+from bot.safety import source_age
 
 FILLER_WORDS = {"council", "county", "borough", "metropolitan", "the", "of", "area", "city", "local", "authority", "cc", "mbc", "in", "im", "i", "m", "am"}
 FUZZY_MIN_SCORE = 85
@@ -66,10 +67,7 @@ class Citation:
         return None if self.year is None else max(0, today.year - self.year)
 
     def age_text(self, today: date) -> str:
-        age = self.age_years(today)
-        if age is None:
-            return "undated source"
-        return f"{self.date_label}, about {age} year{'s' if age != 1 else ''} old" if age else f"{self.date_label}, current"
+        return source_age(self.date_label, self.year, self.age_years(today))
 
 
 @dataclass(frozen=True)

@@ -416,6 +416,7 @@ class NationalFacts(Strict):
     """Facts that hold in every area, including areas we do not cover (999)."""
 
     emergency_number: str = Field(pattern=r"^[0-9]{3}$")
+    police_non_emergency: str = Field(pattern=r"^[0-9]{3}$", description="The police when it is not an emergency (101)")
     emergency_text: str
     source: str
     uncovered_area_advice: str

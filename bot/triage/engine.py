@@ -24,6 +24,7 @@ from bot.knowledge.schema import (
     SignificantHarmLayer,
     Tier,
 )
+from bot.safety import danger_line, emergency_advice
 from bot.triage.meaning.matcher import MeaningMatcher, MeaningReading, shared_matcher
 from bot.triage.result import (
     AccumulationNote,
@@ -285,7 +286,9 @@ class TriageEngine:
                 basis=basis, source=_source(ak.cite(lv.source), today),
             )
         contacts = self._contacts(ak, level_no, bool(risks), moment, today)
-        immediate = ImmediateRisk(flagged=bool(risks), reasons=risks, advice=self._emergency_advice(contacts) if risks else None)
+        advice = emergency_advice(self.kb, ak.id, moment) if risks else None
+        immediate = ImmediateRisk(flagged=bool(risks), reasons=risks, advice=advice.text if advice else None,
+                                  advice_lines=advice.lines() if advice else [])
         layer = vocab.significant_harm
         indicators = [
             *self._harm_indicators(ak, harms, layer, today),
@@ -596,23 +599,10 @@ class TriageEngine:
             results = [emergency, *results] if risk else [*results, emergency]
         return results
 
-    @staticmethod
-    def _emergency_advice(contacts: list[ContactResult]) -> str:
-        urgent = [c for c in contacts if c.role != "emergency" and c.urgent]
-        now = next((c for c in urgent if c.available_now), None)
-        line = "Call 999 now if the child is in immediate danger."
-        if now and now.phone:
-            return f"{line} Then contact {now.name} on {now.phone}."
-        named = "; ".join(
-            f"{c.name}: {c.phone}" + (" (hours not stated in the source)" if c.available_now is None else "")
-            if c.phone else f"{c.name}: {c.phone_note}" for c in urgent
-        )
-        return f"{line} Then contact: {named}." if named else line
-
-    @staticmethod
-    def _message(ak: AreaKnowledge, level: LevelResult | None, risks, recognised: bool, harm_note: str | None) -> str:
+    def _message(self, ak: AreaKnowledge, level: LevelResult | None, risks, recognised: bool, harm_note: str | None) -> str:
         if risks:
-            return f"Immediate risk: call 999 now. {ak.area.name} level {level.number} ({level.name})." if level else "Immediate risk: call 999 now."
+            danger = f"Immediate risk. {danger_line(self.kb.national().emergency_number)}"
+            return f"{danger} {ak.area.name} level {level.number} ({level.name})." if level else danger
         if level is None and harm_note:
             return harm_note
         if not recognised or level is None:

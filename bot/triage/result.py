@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from bot.safety import source_age
 
 
 class Out(BaseModel):
@@ -18,6 +20,11 @@ class SourceRef(Out):
     year: int | None
     age_years: int | None = Field(description="How old the document is; null when undated")
     section: str
+
+    @computed_field(description="How old the source is, in the words every channel shows (bot/safety.py)")
+    @property
+    def age_text(self) -> str:
+        return source_age(self.date_label, self.year, self.age_years)
 
 
 class AreaRef(Out):
@@ -46,7 +53,8 @@ class RiskReason(Out):
 class ImmediateRisk(Out):
     flagged: bool
     reasons: list[RiskReason] = Field(default_factory=list)
-    advice: str | None = None
+    advice: str | None = Field(default=None, description="999, then the area's urgent contact now and why (bot/safety.py)")
+    advice_lines: list[str] = Field(default_factory=list, description="The same advice, line by line, 999 first")
 
 
 class MatchedIndicator(Out):

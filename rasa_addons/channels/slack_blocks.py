@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bot.safety import source_age as worded_age
+
 MAX_BUTTONS_PER_BLOCK = 5
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
@@ -41,12 +43,8 @@ def shorten(text: str, limit: int) -> str:
 
 
 def source_age(src: Mapping[str, Any]) -> str:
-    """The same wording as the other channels: date and how old, or 'undated'."""
-    if src.get("year") is None:
-        return "undated"
-    label = str(src.get("date_label") or src["year"])
-    age = src.get("age_years")
-    return f"{label}, about {age} years old" if age else label
+    """The same wording as the other channels (bot/safety.py): date and how old, or 'undated'."""
+    return worded_age(str(src.get("date_label") or src.get("year") or ""), src.get("year"), src.get("age_years"))
 
 
 def source_lines(sources: Sequence[Mapping[str, Any]]) -> list[str]:

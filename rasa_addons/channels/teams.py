@@ -36,6 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.safety import danger_line
 from rasa_addons.arrival import Reservation, hand_over, reserve
 from rasa_addons.channels.ids import check_salt, hashed_sender
 from rasa_addons.channels.teams_auth import AuthError, authenticate
@@ -47,13 +48,12 @@ logger = logging.getLogger(__name__)
 
 GREETING_INTENT = "/greet"  # the welcome (with the privacy line) is Rasa's utter_greet
 NO_TEXT_REPLY = ("I can only read typed messages. Please describe the worry in words, without "
-                 "names or addresses. If a child is in immediate danger, call 999 now.")
-UNSUPPORTED_REPLY = ("I can only answer typed messages and button clicks. If a child is in "
-                     "immediate danger, call 999 now.")
+                 f"names or addresses. {danger_line()}")
+UNSUPPORTED_REPLY = f"I can only answer typed messages and button clicks. {danger_line()}"
 SILENT_REPLY = ("Sorry, I didn't catch that. Describe the worry about the child and say which area "
-                "you work in. If a child is in immediate danger, call 999 now.")
-FAILURE_REPLY = ("Sorry, something went wrong and I could not answer. If a child is in immediate "
-                 "danger, call 999 now; otherwise contact your area's children's social care front door.")
+                f"you work in. {danger_line()}")
+FAILURE_REPLY = (f"Sorry, something went wrong and I could not answer. {danger_line()} Otherwise contact "
+                 "your area's children's social care front door.")
 PROBLEM = "application/problem+json"
 
 

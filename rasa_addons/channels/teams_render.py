@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.safety import source_age
+
 HERO_CARD = "application/vnd.microsoft.card.hero"
 MAX_BUTTONS_PER_CARD = 6  # Teams shows at most six buttons on a hero card
 MAX_SECTIONS = 6
@@ -79,11 +81,7 @@ def to_markdown(lines: list[str]) -> str:
 
 
 def _age(source: Mapping[str, Any]) -> str:
-    label = source.get("date_label") or "undated"
-    age = source.get("age_years")
-    if source.get("year") is None:
-        return "undated"
-    return f"{label}, about {age} years old" if age else str(label)
+    return source_age(str(source.get("date_label") or ""), source.get("year"), source.get("age_years"))
 
 
 def sources_markdown(sources: Iterable[Mapping[str, Any]]) -> str:

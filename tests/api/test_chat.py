@@ -165,7 +165,7 @@ def test_too_many_turns_from_one_address_get_429_that_still_gives_999_and_the_ur
 def test_rasa_unreachable_before_the_area_is_known_still_gives_999(app, client):
     use_rasa(app, RasaRest(f"http://127.0.0.1:{free_port()}"))
     body = turn(client, "hello").json()
-    assert "call 999 now" in body["detail"] and "local children's social care" in body["detail"]
+    assert "call 999 now" in body["detail"] and "children's social care front door" in body["detail"]
     assert body["area"] is None and body["messages"][0]["emergency"] is True
 
 

@@ -24,7 +24,7 @@ def test_the_covered_areas_are_listed_with_their_documents_dates_and_ages(client
     doc = tameside["documents"][0]
     assert doc["year"] == 2017 and doc["age_years"] >= 9 and "years old" in doc["age_text"]
     cambs = next(a for a in body["areas"] if a["id"] == "cambridgeshire")
-    assert cambs["documents"][0]["age_years"] is None and cambs["documents"][0]["age_text"] == "undated source"
+    assert cambs["documents"][0]["age_years"] is None and cambs["documents"][0]["age_text"] == "undated"
 
 
 def test_the_area_list_says_999_and_what_to_do_for_an_area_we_do_not_cover(client):

@@ -81,7 +81,7 @@ def test_a_whole_conversation_level_then_who_to_call_with_999_and_the_urgent_num
     assert page.locator(".msg--user").last.inner_text().strip().endswith("Who do I call?"), \
         "the button's title is shown as the practitioner's message"
     contacts = bot_text_since(page, before)
-    assert "Contacts for Tameside" in contacts and "0161 342 4101" in contacts and "0161 342 2222" in contacts
+    assert "Who to call in Tameside" in contacts and "0161 342 4101" in contacts and "0161 342 2222" in contacts
     assert page.locator(".msg--bot").last.locator("a[href='tel:01613424101']").count() >= 1, "numbers are tap-to-call"
     assert "In an emergency call 999" in banner.inner_text() and "0161 342 4101" in banner.inner_text()
 
@@ -136,7 +136,7 @@ def test_keyboard_only_every_stop_shows_focus_enter_sends_and_buttons_work(page,
     before = bot_count(page)
     page.keyboard.press("Enter")
     page.wait_for_function(ANSWERED, arg=before)
-    assert "Contacts for Worcestershire" in bot_text_since(page, before)
+    assert "Who to call in Worcestershire" in bot_text_since(page, before)
 
     # Every stop in the page shows where the focus is.
     page.locator("#message").focus()

@@ -151,7 +151,7 @@ def test_sections_of_one_document_share_its_line():
 @pytest.mark.parametrize("src, age", [
     ({"year": None, "date_label": "undated"}, "undated"),
     ({"year": 2019, "date_label": "March 2019", "age_years": 7}, "March 2019, about 7 years old"),
-    ({"year": 2026, "date_label": "2026", "age_years": 0}, "2026"),
+    ({"year": 2026, "date_label": "2026", "age_years": 0}, "2026, current"),
 ])
 def test_every_source_says_how_old_it_is(src, age):
     assert source_age(src) == age

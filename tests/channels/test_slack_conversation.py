@@ -113,7 +113,7 @@ def test_a_button_click_says_the_button_value(slack, api):
     posts = converse_to_answer(slack, api, user="U0REDCAR", channel="D0REDCAR", area="Redcar", concern=BELT)
     answer = [p for p in posts if "Who to contact now" in post_text(p)][-1]
     contacts = click(slack, api, answer, "Who do I call?", user="U0REDCAR")
-    assert "Contacts for Redcar" in text_of(contacts) and "01642 130680" in text_of(contacts)
+    assert "Who to call in Redcar" in text_of(contacts) and "01642 130680" in text_of(contacts)
 
 
 def test_an_app_mention_in_a_channel_is_answered_in_a_thread_under_it(slack, api):

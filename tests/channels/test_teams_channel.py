@@ -146,7 +146,7 @@ def test_a_button_click_round_trips_into_the_conversation(teams):
     answer = next(r for r in replies if "Who to contact now" in r.get("text", ""))
     who = next(b for b in buttons_of(answer) if b["title"] == "Who do I call?")
     follow_up = text_of(teams.turn(user.click(who)))
-    assert "Contacts for Tameside" in follow_up and "0161 342 4101" in follow_up
+    assert "Who to call in Tameside" in follow_up and "0161 342 4101" in follow_up
 
 
 def test_an_area_button_click_answers_the_pending_concern_for_that_area(teams):

@@ -1,0 +1,196 @@
+"""The one safety path: what every reply says about immediate danger, which contact to use now
+and why, and how a source and its age are worded.
+
+Every channel (web chat, Teams, Slack, the API and ``make shell``) renders these fields and
+writes none of its own. Numbers come from the knowledge packs; the only number written here is
+England's 999, for the moment when the packs themselves cannot be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the query layer imports this module for its source wording
+    from bot.knowledge.query import AreaKnowledge, KnowledgeBase
+    from bot.knowledge.schema import Contact, NationalFacts
+
+FALLBACK_EMERGENCY_NUMBER = "999"  # England-wide; said even when the knowledge packs are down
+FALLBACK_POLICE_NON_EMERGENCY = "101"
+
+
+# --- sources and their age ------------------------------------------------------------------
+def source_age(date_label: str, year: int | None, age_years: int | None) -> str:
+    """How old a source is, in the words every answer uses: "May 2019, about 7 years old"."""
+    if year is None or age_years is None:
+        return "undated" if not date_label or "undated" in date_label.lower() else f"{date_label}, undated"
+    if not age_years:
+        return f"{date_label}, current"
+    return f"{date_label}, about {age_years} year{'s' if age_years != 1 else ''} old"
+
+
+def cited(title: str, section: str | None, age: str) -> str:
+    """A source as answers show it: title, section, and how old it is."""
+    return f"{title}, {section} ({age})" if section else f"{title} ({age})"
+
+
+# --- immediate danger -------------------------------------------------------------------------
+def danger_line(number: str = FALLBACK_EMERGENCY_NUMBER) -> str:
+    """The first words of every emergency reply, and the line every channel keeps in view."""
+    return f"If a child is in immediate danger, call {number} now."
+
+
+@dataclass(frozen=True)
+class UrgentContact:
+    """The area's contact for an urgent child-protection concern at this moment, and why."""
+
+    key: str
+    name: str
+    phone: str | None
+    phone_note: str | None
+    web: str | None
+    hours: str
+    available_now: bool | None
+    why: str  # why this one now: open by the stated hours, out of hours, or hours not stated
+    source: str  # cited, with the source's age
+
+
+@dataclass(frozen=True)
+class EmergencyAdvice:
+    """What to do now about immediate danger: 999, then the area's urgent contact.
+
+    ``area_name`` None: the area is not known yet (or not covered) and the advice is national.
+    When the area's document gives no number, ``urgent`` is still named, and ``instead`` says
+    what works now: the police's non-emergency number, the safeguarding lead, the council.
+    """
+
+    number: str
+    police_non_emergency: str
+    area_id: str | None = None
+    area_name: str | None = None
+    urgent: UrgentContact | None = None
+    instead: list[str] = field(default_factory=list)
+    also: list[UrgentContact] = field(default_factory=list)  # when hours are not stated: if it does not answer
+
+    @property
+    def has_number(self) -> bool:
+        return bool(self.urgent and self.urgent.phone)
+
+    def lines(self) -> list[str]:
+        """The advice as lines, 999 first; every channel shows them in this order."""
+        out = [danger_line(self.number)]
+        if self.area_name is None:
+            out.append("Then contact the children's social care front door of the council where the child lives.")
+            return out
+        c = self.urgent
+        if c and c.phone:
+            out.append(f"Then call {c.name} on {c.phone}. {c.why}")
+            out += [f"If it does not answer: {other.name} on {other.phone} ({other.hours})." for other in self.also]
+            out.append(f"Source: {c.source}; check the number is current.")
+            return out
+        if c:
+            out.append(f"{self.area_name}'s document names {c.name} but gives no phone number for it.")
+        else:
+            out.append(f"{self.area_name}'s guidance names no urgent contact.")
+        out += self.instead
+        if c:
+            out.append(f"Source: {c.source}.")
+        return out
+
+    @property
+    def text(self) -> str:
+        """The lines as one paragraph, for channels that show plain text."""
+        return inline(self.lines())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields, for channels that lay the advice out themselves (web chat, Teams, Slack)."""
+        return {**asdict(self), "text": self.text, "lines": self.lines()}
+
+
+def inline(lines: list[str]) -> str:
+    """Lines as one paragraph: list items ("- 101 for the police ...;") run on after their header."""
+    return " ".join(line[2:] if line.startswith("- ") else line for line in lines)
+
+
+def _instead(nat: NationalFacts | None, area_name: str) -> list[str]:
+    number = nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER
+    police = nat.police_non_emergency if nat else FALLBACK_POLICE_NON_EMERGENCY
+    return [
+        "What works now:",
+        f"- {number} if the child is in danger;",
+        f"- {police} for the police when it is not an emergency;",
+        "- your safeguarding lead;",
+        f"- {area_name} council's own website, for its children's services front door.",
+    ]
+
+
+def _urgent(status: Any, why: str, today: date) -> UrgentContact:
+    c, cit = status.contact, status.citation
+    return UrgentContact(
+        key=c.key, name=c.name, phone=c.phone, phone_note=c.phone_note, web=c.web, hours=c.hours.text,
+        available_now=status.available_now, why=why, source=cited(cit.title, cit.section, cit.age_text(today)),
+    )
+
+
+def urgent_contacts(ak: AreaKnowledge, moment: datetime, tz: str, today: date) -> tuple[UrgentContact | None, list[UrgentContact]]:
+    """The area's urgent contact to use now and why (the pack's hours decide); and, when the
+    source's hours do not settle it, the other urgent numbers to try if that one does not answer."""
+    choice = ak.urgent_now(moment, tz)
+    if choice.status is None:
+        return None, []
+    also: list[UrgentContact] = []
+    if choice.basis != "stated_hours":
+        also = [_urgent(s, "", today) for s in ak.contacts_at(moment, tz)
+                if s.contact.urgent and s.contact.role != "emergency" and s.contact.phone
+                and s.contact.key != choice.status.contact.key and s.available_now is not False]
+    return _urgent(choice.status, choice.why, today), also
+
+
+def emergency_advice(kb: KnowledgeBase | None, area_id: str | None = None,
+                     moment: datetime | None = None) -> EmergencyAdvice:
+    """999, then the area's urgent contact for this moment; national advice when the area is
+    not known or the knowledge base cannot be read. Never raises: 999 must always be said."""
+    try:
+        nat = kb.national() if kb else None
+    except Exception:  # the knowledge base may be down: 999 still
+        nat = None
+    number = nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER
+    police = nat.police_non_emergency if nat else FALLBACK_POLICE_NON_EMERGENCY
+    if kb is None or nat is None or not area_id:
+        return EmergencyAdvice(number, police)
+    try:
+        ak = kb.area(area_id)
+        urgent, also = urgent_contacts(ak, moment or datetime.now(timezone.utc), kb.timezone, kb.today())
+    except Exception:  # an unknown area or a failing store: the national advice
+        return EmergencyAdvice(number, police)
+    name = ak.area.name
+    instead = [] if urgent and urgent.phone else _instead(nat, name)
+    return EmergencyAdvice(number, police, ak.id, name, urgent, instead, also if urgent and urgent.phone else [])
+
+
+def standing_advice(nat: NationalFacts, area_name: str, urgent: list[Contact], source: str) -> str:
+    """The advice with no clock: every urgent contact with its hours. Rasa's own emergency response
+    says it when the action server is down, so it cannot choose by the hour."""
+    with_number = [c for c in urgent if c.phone]
+    if not with_number:
+        named = f"{area_name}'s document names {' and '.join(c.name for c in urgent)} but gives no phone number." \
+            if urgent else f"{area_name}'s guidance names no urgent contact."
+        return inline([danger_line(nat.emergency_number), named, *_instead(nat, area_name), f"Source: {source}."])
+    listed = "; ".join(f"{c.name}: {c.phone} ({c.hours.text})" for c in with_number)
+    return (f"{danger_line(nat.emergency_number)} Then call {area_name} children's social care: {listed}. "
+            f"Source: {source}; check the number is current.")
+
+
+def uncovered_area_advice(nat: NationalFacts | None, covered: list[str], name: str | None = None) -> str:
+    """An area we do not cover: say so plainly, then what works anywhere. No local number is
+    guessed."""
+    number = nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER
+    police = nat.police_non_emergency if nat else FALLBACK_POLICE_NON_EMERGENCY
+    listed = ", ".join(covered)
+    opening = (f"{name} is not an area I cover: I hold guidance for {listed} only." if name else
+               f"I don't hold guidance for that area, as far as I can tell: I cover {listed}. "
+               "If yours is one of these, tell me its name.")
+    return (f"{opening} {danger_line(number)} Otherwise contact your own council's children's social care "
+            f"front door (the council's website gives its number), call {police} for the police when it is "
+            "not an emergency, and talk to your safeguarding lead.")
