@@ -8,7 +8,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation.replies import Reply
+from bot.conversation.replies import Reply, with_emergency_first
+from bot.safety import emergency_advice
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
 from bot.triage.engine import TriageEngine
@@ -37,6 +38,8 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, area: str | None = None
         custom = {"sources": [s.model_dump() for s in reply.sources], "emergency": reply.emergency}
     if area:
         custom = {**(custom or {"emergency": reply.emergency}), "area": area}
+    if reply.emergency_lines:  # the safety path's own lines, for channels that lay them out
+        custom = {**(custom or {}), "emergency": True, "emergency_advice": reply.emergency_lines}
     dispatcher.utter_message(
         text=reply.text,
         buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
@@ -65,3 +68,17 @@ def answers_of(tracker: Tracker, area_id: str) -> dict[str, str]:
         if value in ("yes", "no"):
             answers[key] = value
     return answers
+
+
+def keeps_emergency(tracker: Tracker, area: str | None, reply: Reply) -> Reply:
+    """A concern flagged as immediate danger keeps 999 and the urgent number at the top of every
+    later answer in the conversation, until a new concern replaces it."""
+    concern = tracker.get_slot("concern")
+    if reply.emergency or not concern or not engine().screen(str(concern)):
+        return reply
+    return with_emergency_first(emergency_advice(knowledge(), area), reply)
+
+
+def named_an_area(tracker: Tracker) -> bool:
+    """The latest message named a place (an ``area`` entity), covered or not."""
+    return any(e.get("entity") == "area" for e in tracker.latest_message.get("entities", []))

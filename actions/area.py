@@ -10,8 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions._services import knowledge, send
+from bot.conversation.rasa_domain import NOT_LISTED
 from bot.conversation.replies import Reply, uncovered_area_reply
 from bot.knowledge.errors import UnknownAreaError
+
+CONCERN_FORM = "concern_form"
 
 
 def validated_area(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
@@ -19,6 +22,9 @@ def validated_area(value: Any, dispatcher: CollectingDispatcher) -> dict[str, An
     if not value:
         return {"area": None}
     text = value[-1] if isinstance(value, list) else str(value)
+    if text.strip().lower() == NOT_LISTED:  # the "My area is not listed" button
+        send(dispatcher, uncovered_area_reply(knowledge()))
+        return {"area": None}
     try:
         return {"area": knowledge().resolve_area_id(text)}
     except UnknownAreaError:
@@ -45,7 +51,8 @@ class ActionAfterArea(Action):
             # A recognised area name was already answered by the slot validation (covered or
             # not); a place we could not recognise at all still gets a reply, with 999.
             if not any(e.get("entity") == "area" for e in tracker.latest_message.get("entities", [])):
-                send(dispatcher, uncovered_area_reply(knowledge()))
+                place = knowledge().uncovered_place_in(str(tracker.latest_message.get("text") or ""))
+                send(dispatcher, uncovered_area_reply(knowledge(), place))
             return []
         pending = tracker.get_slot("pending_action")
         if pending:
@@ -54,6 +61,6 @@ class ActionAfterArea(Action):
         if tracker.get_slot("concern"):
             send(dispatcher, Reply(f"I'll answer for {name} from now on."), area)
             return [FollowupAction("action_assess_concern")]
-        send(dispatcher, Reply(f"Thanks: I'll answer for {name}. What is worrying you about the child? "
-                               "Please leave out names and addresses."), area)
-        return []
+        send(dispatcher, Reply(f"Thanks: I'll answer for {name}."), area)
+        # The concern form asks what is worrying them; whatever comes back is the concern.
+        return [FollowupAction(CONCERN_FORM)]

@@ -14,8 +14,11 @@ from rasa_sdk.types import DomainDict
 from actions._services import QUESTION_SLOT_PREFIX, answers_of, area_of, engine, knowledge, send
 from actions.area import validated_area
 from bot.conversation.replies import Reply, assessment_reply, handover_reply, screening_reply
+from bot.privacy.redact import redact
 
 MAX_FORM_QUESTIONS = 2
+PRIVACY_NOTED = ("A note on privacy: names, addresses and other personal details are not needed to answer, "
+                 "and I remove what I can recognise before anything is stored.")
 
 
 class ActionScreenConcern(Action):
@@ -33,6 +36,11 @@ class ActionScreenConcern(Action):
         if reply:
             send(dispatcher, reply, area)
         events: list[EventType] = [SlotSet("concern", concern)]
+        said = str(tracker.latest_message.get("text") or "")
+        if not tracker.get_slot("privacy_noted") and redact(said) != said:
+            # Said once: the words held a name, an address or another personal detail.
+            send(dispatcher, Reply(PRIVACY_NOTED), area)
+            events.append(SlotSet("privacy_noted", True))
         if is_new and previous:
             # Answers and the level belonged to the previous child's concern.
             events += [SlotSet(name, None) for name in domain.get("slots", {})

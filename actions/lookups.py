@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._services import area_of, knowledge, send
+from actions._services import area_of, keeps_emergency, knowledge, named_an_area, send
 from bot.conversation import replies
-from bot.conversation.replies import Reply
+from bot.conversation.replies import Reply, uncovered_area_reply
 
 
 class AreaAction(Action, ABC):
@@ -22,9 +22,15 @@ class AreaAction(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         area = area_of(tracker)
         if not area:
+            if named_an_area(tracker):  # "I work in Leeds, who do I call?": validation said Leeds is not covered
+                return []
+            place = knowledge().uncovered_place_in(str(tracker.latest_message.get("text") or ""))
+            if place:  # a place the language model did not pick out: say it is not covered, by name
+                send(dispatcher, uncovered_area_reply(knowledge(), place))
+                return []
             dispatcher.utter_message(response="utter_ask_area")
             return [SlotSet("pending_action", self.name())]
-        send(dispatcher, self.answer(area, tracker), area)
+        send(dispatcher, keeps_emergency(tracker, area, self.answer(area, tracker)), area)
         return []
 
 
@@ -104,7 +110,11 @@ class ActionDefineTerm(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         term = tracker.get_slot("term") or tracker.latest_message.get("text") or ""
-        known = area_of(tracker)
-        area = known or knowledge().covered()[0][0]
-        send(dispatcher, replies.definition_reply(knowledge(), area, str(term)), known)
+        area = area_of(tracker)
+        if not area:  # a term's local meaning differs by area: no other area's glossary by default
+            if named_an_area(tracker):
+                return [SlotSet("term", None)]
+            dispatcher.utter_message(response="utter_ask_area")
+            return [SlotSet("term", str(term)), SlotSet("pending_action", self.name())]
+        send(dispatcher, keeps_emergency(tracker, area, replies.definition_reply(knowledge(), area, str(term))), area)
         return [SlotSet("term", None)]

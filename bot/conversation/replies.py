@@ -7,12 +7,15 @@ and how old the source is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.knowledge.normalise import term_from_question
 from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, ContactNow, KnowledgeBase
+from bot.knowledge.schema import GlossaryTerm
 from bot.safety import EmergencyAdvice, cited, danger_line, emergency_advice, source_age, uncovered_area_advice
 from bot.triage.engine import TriageEngine
 from bot.triage.result import Assessment, ContactResult, MatchedIndicator, SourceRef
@@ -38,6 +41,12 @@ class Reply:
     sources: list[SourceRef] = field(default_factory=list)
     emergency: bool = False
     emergency_lines: list[str] = field(default_factory=list)
+
+
+def with_emergency_first(advice: EmergencyAdvice, reply: Reply) -> Reply:
+    """``reply`` with the safety path's emergency advice above it."""
+    first = emergency_reply(advice)
+    return Reply(f"{first.text}\n\n{reply.text}", reply.buttons, reply.sources, True, first.emergency_lines)
 
 
 def emergency_reply(advice: EmergencyAdvice, after: str = "") -> Reply:
@@ -236,17 +245,42 @@ def escalation_reply(kb: KnowledgeBase, area: str) -> Reply:
     )
 
 
+_NOT_INITIALLED = {"the", "of", "and", "for", "a", "an", "to", "in", "on"}
+
+
+def expansion_of(asked: str, term: GlossaryTerm) -> str | None:
+    """What an acronym stands for: the pack's expansion, else the term or an alias of the pack's
+    whose initials spell it ("TAF": the alias "team around the family"). Never a guess."""
+    if term.expansion:
+        return term.expansion
+    letters = re.sub(r"[^a-z]", "", asked.lower())
+    if not 2 <= len(letters) <= 6:
+        return None
+    for name in (term.term, *term.aliases):
+        words = [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _NOT_INITIALLED]
+        if len(words) > 1 and "".join(w[0] for w in words) == letters:
+            return name[0].upper() + name[1:]
+    return None
+
+
 def definition_reply(kb: KnowledgeBase, area: str, term: str) -> Reply:
+    """The expansion first, then the area's own term and its meaning, with the source."""
     hits = kb.glossary(area, term)
     if not hits:
         return Reply(f"I don't have '{term}' in any of the guidance documents I hold.")
     today = kb.today()
     h = hits[0]
-    name = f"{h.term.term} ({h.term.expansion})" if h.term.expansion else h.term.term
+    asked = term_from_question(term)
+    expansion = expansion_of(asked, h.term)
     general = f" ({GENERAL_MEANING_NOTE})" if h.general_meaning else ""
     where = f" (from {h.area_name}'s guidance, not your area's)" if h.from_other_area else ""
     src = _citation_ref(h.citation, today)
-    return Reply(f"{name}: {h.term.meaning}{general}{where}\nSource: {_cite(src)}", sources=[src])
+    if expansion and asked.lower() != expansion.lower():
+        first = f"{asked.upper()} stands for {expansion}."
+        own = h.term.term.lower()
+        local = "" if own in (expansion.lower(), asked.lower()) else f" {h.area_name}'s guidance calls it \"{h.term.term}\"."
+        return Reply(f"{first}{local} {h.term.meaning}{general}{where}\nSource: {_cite(src)}", sources=[src])
+    return Reply(f"{h.term.term}: {h.term.meaning}{general}{where}\nSource: {_cite(src)}", sources=[src])
 
 
 def level_meaning_reply(kb: KnowledgeBase, area: str, number: int | None) -> Reply:
@@ -267,6 +301,32 @@ def services_reply(kb: KnowledgeBase, area: str, level: int | None = None) -> Re
         f"{ak.area.name}'s guidance does not list services by level. Ask your safeguarding lead or the early help team.",
         line=lambda lv: f"Level {lv.number}: {', '.join(lv.services)}",
     )
+
+
+def question_help_reply(kb: KnowledgeBase, area: str, key: str) -> Reply | None:
+    """Why the question waiting for an answer is asked, and what each answer leads to."""
+    ak = kb.area(area)
+    question = next((q for q in ak.questions if q.key == key), None)
+    if question is None:
+        return None
+
+    def leads_to(tier) -> str:
+        if tier is None:
+            return "leaves the level to what you have described"
+        lv = ak.level_for_tier(tier)
+        return f"means at least {ak.area.name} level {lv.number}, {lv.name}"
+
+    src = _citation_ref(ak.cite(question.source), kb.today())
+    lines = [
+        f"I'm asking: {question.text}",
+        f"It comes from {ak.area.name}'s guidance, and your answer can change the level: yes "
+        f"{leads_to(question.yes_means_at_least)}; no {leads_to(question.no_means_at_least)}.",
+        "Answer yes or no, or \"don't know\" to leave it: the answer is then given without it. "
+        "If you are unsure, talk to your safeguarding lead.",
+        f"Source: {_cite(src)}",
+    ]
+    return Reply("\n".join(lines), buttons=[Button("Yes", "/affirm"), Button("No", "/deny"),
+                                            Button("Don't know", "/skip")], sources=[src])
 
 
 def uncovered_area_reply(kb: KnowledgeBase, name: str | None = None) -> Reply:

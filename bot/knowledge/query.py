@@ -6,6 +6,7 @@ answers look-ups in memory, so repeated questions cost one cheap freshness query
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ from bot.safety import source_age
 
 FILLER_WORDS = {"council", "county", "borough", "metropolitan", "the", "of", "area", "city", "local", "authority", "cc", "mbc", "in", "im", "i", "m", "am"}
 FUZZY_MIN_SCORE = 85
+# Place names that are also everyday words: recognised only when written with a capital.
+COMMON_WORD_PLACES = {"reading", "bath", "bury", "harrow", "slough", "barking", "sutton", "hull", "derby", "kent", "poole"}
 GENERAL_MEANING_NOTE = "general meaning, not from the document"
 
 
@@ -391,6 +394,21 @@ class KnowledgeBase:
 
     def national(self) -> NationalFacts:
         return self.snapshot().national
+
+    def uncovered_place_in(self, text: str) -> str | None:
+        """A place the text names that is not an area we cover ("I work in Leeds, who do I
+        call?" -> "Leeds"), the longest first; None when it names none or names one we cover."""
+        lowered = f" {normalise(text)} "
+        for place in sorted(self.national().places, key=len, reverse=True):
+            if place.lower() in COMMON_WORD_PLACES and not re.search(rf"\b{re.escape(place)}\b", text):
+                continue  # "reading glasses", "a bath": only "Reading", "Bath", as written
+            if f" {normalise(place)} " in lowered:
+                try:
+                    self.resolve_area_id(place)
+                except UnknownAreaError:
+                    return place
+                return None
+        return None
 
     # --- look-ups --------------------------------------------------------------------
     def contacts_at(self, area: str, moment: datetime | None = None) -> list[ContactNow]:

@@ -420,3 +420,4 @@ class NationalFacts(Strict):
     emergency_text: str
     source: str
     uncovered_area_advice: str
+    places: list[str] = Field(default_factory=list, description="Places a practitioner may name, to recognise an area we do not cover")

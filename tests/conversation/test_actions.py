@@ -135,10 +135,15 @@ def test_an_area_we_do_not_cover_is_said_plainly_with_999(dispatcher):
 
 
 def test_a_place_we_cannot_recognise_gets_the_areas_we_cover_and_999(dispatcher):
-    events = ActionAfterArea().run(dispatcher, make_tracker(text="I'm in Leeds", intent="inform_area"), {})
+    events = ActionAfterArea().run(dispatcher, make_tracker(text="I'm in Narnia", intent="inform_area"), {})
     assert events == []
     text = texts(dispatcher)
     assert "don't hold guidance" in text and "Tameside" in text and "999" in text and "children's social care" in text
+
+
+def test_an_uncovered_place_the_model_did_not_pick_out_is_named(dispatcher):
+    ActionAfterArea().run(dispatcher, make_tracker(text="I'm in Leeds", intent="inform_area"), {})
+    assert "Leeds is not an area I cover" in texts(dispatcher)
 
 
 def test_an_uncovered_area_already_answered_by_validation_is_not_answered_twice(dispatcher):

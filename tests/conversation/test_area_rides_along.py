@@ -25,7 +25,9 @@ def test_confirming_the_area_tells_the_chat_which_area(dispatcher):
 
 def test_an_emergency_reply_is_marked_and_carries_its_area(dispatcher):
     ActionScreenConcern().run(dispatcher, make_tracker({"area": "tameside"}, text=EMERGENCY), {})
-    assert dispatcher.messages[0]["custom"] == {"emergency": True, "area": "tameside"}
+    custom = dispatcher.messages[0]["custom"]
+    assert custom["emergency"] is True and custom["area"] == "tameside"
+    assert custom["emergency_advice"][0].startswith("If a child is in immediate danger, call 999")
 
 
 def test_contacts_carry_their_area(dispatcher):

@@ -107,4 +107,51 @@ def test_changing_area_after_an_answer_keeps_the_new_area(rasa):
     changed = " ".join(m.get("text", "") for m in rasa.say(sender, "I work in Worcestershire now"))
     assert "Worcestershire" in changed and "can't help" not in changed
     contacts = " ".join(m.get("text", "") for m in rasa.say(sender, "who do I call?"))
-    assert "01905 822666" in contacts and "0161 342" not in contacts
+    assert "Who to call in Worcestershire" in contacts and "01905 " in contacts and "0161 342" not in contacts
+
+
+def test_an_emergency_before_the_area_carries_through_to_that_areas_answer(rasa, kb):
+    """The danger is not forgotten while the area is asked: the area's answer is the emergency."""
+    from bot.safety import emergency_advice
+
+    sender = "e2e-emergency-first"
+    first = rasa.say(sender, "toddler left home alone right now, nobody answering the door")
+    assert "999" in first[0]["text"]
+    titles = [b["title"] for m in first for b in m.get("buttons", [])]
+    assert "Worcestershire" in titles, "the area question offers the areas as buttons"
+    answer = rasa.say(sender, "Worcestershire")
+    urgent = emergency_advice(kb, "worcestershire").urgent
+    assert answer[0]["text"].startswith("EMERGENCY: If a child is in immediate danger, call 999 now.")
+    assert urgent.phone in answer[0]["text"], "the area's urgent number for now"
+
+
+def test_a_question_naming_an_area_we_do_not_cover_says_so_and_gives_101(rasa):
+    replies = rasa.say("e2e-leeds-contacts", "I work in Leeds, who do I call about a child at risk?")
+    text = " ".join(m.get("text", "") for m in replies)
+    assert "Leeds is not an area I cover" in text and "999" in text and "101" in text
+    assert "Which area do you work in" not in text
+
+
+def _concerns(n: int) -> list[str]:
+    """Practitioners' own words: every labelled case's concern, spread across the set."""
+    from bot.triage.evaluate import DEFAULT_CASES, load_cases
+
+    concerns = sorted({c.concern for c in load_cases(DEFAULT_CASES)})
+    step = max(1, len(concerns) // n)
+    return concerns[::step][:n]
+
+
+def test_whatever_comes_back_after_the_concern_is_asked_for_is_the_concern(rasa):
+    """100 varied concerns, each right after "What is worrying you about the child?": none is met
+    with "Sorry, I'm not sure I understood"."""
+    concerns = _concerns(100)
+    assert len(concerns) == 100
+    fell_back = []
+    for n, concern in enumerate(concerns):
+        sender = f"e2e-asked-{n}"
+        asked = " ".join(m.get("text", "") for m in rasa.say(sender, "I work in Worcestershire"))
+        assert "What is worrying you" in asked, asked
+        reply = " ".join(m.get("text", "") for m in rasa.say(sender, concern))
+        if "not sure I understood" in reply or "can't help with that" in reply or not reply.strip():
+            fell_back.append((concern, reply[:120]))
+    assert not fell_back, fell_back
