@@ -21,6 +21,7 @@ import argparse
 import hmac
 import logging
 import os
+import socket
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
@@ -74,6 +75,11 @@ def main(argv: list[str] | None = None) -> None:
         shared_matcher()
     except EncoderUnavailable as exc:
         raise SystemExit(f"The action server cannot start: {exc}") from exc
+    try:  # Sanic logs a port in use and keeps running; fail at once, so the start script says why
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        raise SystemExit(f"The action server cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
     token = os.environ.get(TOKEN_ENV, "").strip() or None
     if token is None:
         logger.warning("%s is not set: any local process can call the action server", TOKEN_ENV)

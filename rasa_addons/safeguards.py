@@ -5,8 +5,8 @@ Applied when any add-on is imported (``rasa_addons/__init__.py``), like the spee
 1. **A failed action still answers.** Rasa logs an exception (quoting the action server's
    error, which could quote the conversation) and sends nothing: the practitioner sees an
    empty reply. Now the failure is logged by action name and error type only, and the turn
-   answers with a plain apology (``utter_action_failed``) and the area's emergency advice
-   (``utter_emergency``: 999 and the area's urgent contact, from the packs), once a turn.
+   answers with the area's emergency advice first (``utter_emergency``: 999 and the area's
+   urgent contact, from the packs) and a plain apology (``utter_action_failed``), once a turn.
    Rejections (a form's validation) still go to Rasa as before.
 2. **Only Rasa may call the action server.** With ``ACTION_SERVER_TOKEN`` set, every call to
    the action server carries ``Authorization: Bearer <token>``; the action server
@@ -86,13 +86,13 @@ def already_apologised(tracker: Any) -> bool:
 
 
 async def apology(output_channel: Any, nlg: Any, tracker: Any) -> list:
-    """The apology and the emergency advice, as bot utterances (empty if this turn had them)."""
+    """The emergency advice and the apology, as bot utterances (empty if this turn had them)."""
     from rasa.core.actions.action import create_bot_utterance
 
     if already_apologised(tracker):
         return []
     events = []
-    for name in (APOLOGY, EMERGENCY):
+    for name in (EMERGENCY, APOLOGY):  # emergency advice is never delayed: 999 first
         message = await nlg.generate(name, tracker, output_channel.name())
         if message is None:  # pragma: no cover - both are in the domain (a test checks)
             continue

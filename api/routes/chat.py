@@ -152,12 +152,14 @@ async def areas(kb: KnowledgeDep) -> list[AreaChoice]:
 
 # --- the area's urgent contacts ------------------------------------------------------------
 def area_banner(kb: KnowledgeBase, area_id: str, moment: datetime | None = None) -> AreaBanner:
-    """The area's urgent contacts as its pack gives them (never a made-up number), open ones first."""
+    """The area's urgent contacts as its pack gives them (never a made-up number): the one the
+    safety path chooses for now first (bot/safety.py), then the others, open ones first."""
     ak = kb.area(area_id)
     today = kb.today()
+    chosen = emergency_advice(kb, area_id, moment).urgent
     order = {True: 0, None: 1, False: 2}
     statuses = [cs for cs in kb.contacts_at(area_id, moment) if cs.contact.urgent and cs.contact.role != "emergency"]
-    statuses.sort(key=lambda cs: order[cs.available_now])
+    statuses.sort(key=lambda cs: (not (chosen and cs.contact.key == chosen.key), order[cs.available_now]))
     urgent = []
     for cs in statuses:
         c, cit = cs.contact, cs.citation

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.safety import danger_line
+
 
 @dataclass(frozen=True)
 class PackProblem:
@@ -37,6 +39,6 @@ class UnknownAreaError(LookupError):
         names = ", ".join(f"{name} ({area_id})" for area_id, name in covered)
         super().__init__(
             f"'{asked}' is not an area we cover. Covered areas: {names}. "
-            "For anywhere else contact your local children's social care; "
-            "in an emergency call 999."
+            "For anywhere else contact your local children's social care. "
+            f"{danger_line()}"
         )

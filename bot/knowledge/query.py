@@ -42,7 +42,7 @@ from bot.knowledge.schema import (
     Source,
     Tier,
 )
-from bot.safety import source_age
+from bot.safety import danger_line, source_age
 
 FILLER_WORDS = {"council", "county", "borough", "metropolitan", "the", "of", "area", "city", "local", "authority", "cc", "mbc", "in", "im", "i", "m", "am"}
 FUZZY_MIN_SCORE = 85
@@ -199,8 +199,8 @@ class AreaKnowledge:
         name = self.area.name
         statuses = [s for s in self.contacts_at(moment, tz) if s.contact.urgent and s.contact.role != "emergency"]
         if not statuses:
-            return UseNow("urgent", None, "none_named", f"{name}'s guidance names no urgent contact: in an "
-                          "emergency call 999, otherwise contact the local children's social care.")
+            return UseNow("urgent", None, "none_named", f"{name}'s guidance names no urgent contact. "
+                          f"{danger_line()} Otherwise contact the local children's social care.")
         open_now = sorted((s for s in statuses if s.available_now), key=lambda s: s.contact.phone is None)
         when = local(moment, tz)
         holiday = _bank_holiday_text(when)
@@ -235,8 +235,8 @@ class AreaKnowledge:
         c = statuses[0].contact
         closed = f" ({holiday})" if holiday else ""
         return UseNow("urgent", statuses[0], "none_open", (
-            f"No urgent contact of {name} is open now by the hours the source gives{closed}; in an emergency "
-            f"call 999, otherwise {c.name} ({c.hours.text})."))
+            f"No urgent contact of {name} is open now by the hours the source gives{closed}. {danger_line()} "
+            f"Otherwise {c.name} ({c.hours.text})."))
 
     def early_help_now(self, moment: datetime, tz: str) -> UseNow:
         """Where to ask for early help (or advice about it), open ones first."""

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.safety import source_age
+from bot.safety import inline, source_age
 
 HERO_CARD = "application/vnd.microsoft.card.hero"
 MAX_BUTTONS_PER_CARD = 6  # Teams shows at most six buttons on a hero card
@@ -51,15 +51,17 @@ def is_emergency(text: str, custom: Mapping[str, Any]) -> bool:
 
 
 def _emergency_first(lines: list[str]) -> list[str]:
-    """Move the emergency line to the top (it normally is already) and make it bold."""
+    """Move the emergency advice to the top (it normally is already) as one bold paragraph: its
+    first line and the lines under it (the area's urgent contact for now), up to a blank line."""
     index = next((i for i, line in enumerate(lines) if line.lstrip().startswith(EMERGENCY_MARKERS)), None)
     if index is None:
         index = next((i for i, line in enumerate(lines) if "999" in line), None)
     if index is None:
         return lines
-    line = lines[index].strip()
-    rest = lines[:index] + lines[index + 1:]
-    return [f"**{line}**", "", *rest]
+    end = next((i for i in range(index + 1, len(lines)) if not lines[i].strip()), len(lines))
+    advice = inline([line.strip() for line in lines[index:end]])
+    rest = lines[:index] + lines[end:]
+    return [f"**{advice}**", "", *rest]
 
 
 def to_markdown(lines: list[str]) -> str:
