@@ -21,13 +21,17 @@ FALLBACK_POLICE_NON_EMERGENCY = "101"
 
 
 # --- sources and their age ------------------------------------------------------------------
-def source_age(date_label: str, year: int | None, age_years: int | None) -> str:
-    """How old a source is, in the words every answer uses: "May 2019, about 7 years old"."""
+def source_age(date_label: str, year: int | None, age_years: int | None, past_review: bool = False) -> str:
+    """How old a source is, in the words every answer uses: "May 2019, about 7 years old"; with
+    ``past_review`` (the document is past its review-by date), "...; past its review date: check
+    with the front door that this is current"."""
     if year is None or age_years is None:
-        return "undated" if not date_label or "undated" in date_label.lower() else f"{date_label}, undated"
-    if not age_years:
-        return f"{date_label}, current"
-    return f"{date_label}, about {age_years} year{'s' if age_years != 1 else ''} old"
+        age = "undated" if not date_label or "undated" in date_label.lower() else f"{date_label}, undated"
+    elif not age_years:
+        age = f"{date_label}, current"
+    else:
+        age = f"{date_label}, about {age_years} year{'s' if age_years != 1 else ''} old"
+    return f"{age}; past its review date: check with the front door that this is current" if past_review else age
 
 
 def cited(title: str, section: str | None, age: str) -> str:

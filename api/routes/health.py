@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import KnowledgeDep, SettingsDep
 from api.errors import EMERGENCY, Check, ProblemError, problem_responses
@@ -31,10 +31,17 @@ class Ready(BaseModel):
         {"name": "knowledge", "ok": True, "detail": "5 areas loaded"},
         {"name": "rasa", "ok": True, "detail": "http://127.0.0.1:5005/ answered 200"},
         {"name": "meaning", "ok": True, "detail": "sentence encoder all-MiniLM-L6-v2 loaded (384 dimensions)"},
+    ], "warnings": [
+        ("worcestershire: 'Multi Agency Levels of Need: Guidance to help support children, young people and "
+         "families in Worcestershire' was due for review by 2022-12-31: check it is current"),
     ]}]})
 
     status: str = "ready"
     checks: list[Check]
+    warnings: list[str] = Field(default_factory=list, description=(
+        "Source documents past their review-by date, or undated, one line each: answers still come "
+        "from them (saying to check with the front door that they are current), so these do not make "
+        "the service unready"))
 
 
 @router.get("/healthz", response_model=Alive, summary="The process is alive")
@@ -81,8 +88,22 @@ def _meaning(request: Request) -> Check:
                  detail=f"sentence encoder {MODEL_ID} loaded ({matcher.encoder.dimensions} dimensions)")
 
 
+def _review_warnings(kb: KnowledgeBase) -> list[str]:
+    """Each loaded area's documents past their review-by date, or undated (``Document.freshness_warning``)."""
+    today = kb.today()
+    return [f"{area_id}: {warning}" for area_id, _ in kb.covered()
+            for doc in kb.area(area_id).area.documents if (warning := doc.freshness_warning(today))]
+
+
 @router.get("/readyz", response_model=Ready,
             summary="Ready: database reachable, knowledge loaded, Rasa reachable, sentence encoder loaded",
+            description=(
+                "200 with `status: ready` when every check passes; 503 naming the failed checks otherwise.\n\n"
+                "`warnings` lists the source documents past their review-by date (the date the partnership "
+                "said it would review the document, else its date + 3 years) or undated, one line each, e.g. "
+                "\"worcestershire: '...' was due for review by 2022-12-31: check it is current\". They are "
+                "warnings only: the service stays ready (200), and answers from those documents say to check "
+                "with the front door that they are current."),
             responses=problem_responses(503, described={503: "Not ready; the failed checks are listed"}))
 async def readyz(kb: KnowledgeDep, settings: SettingsDep, request: Request) -> Ready:
     database, knowledge, rasa = await asyncio.gather(
@@ -91,4 +112,4 @@ async def readyz(kb: KnowledgeDep, settings: SettingsDep, request: Request) -> R
     failed = [c for c in checks if not c.ok]
     if failed:
         raise ProblemError(503, "Not ready", f"Failed: {', '.join(c.name for c in failed)}. {EMERGENCY}", checks=checks)
-    return Ready(checks=checks)
+    return Ready(checks=checks, warnings=await run_in_threadpool(_review_warnings, kb))

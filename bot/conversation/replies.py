@@ -64,7 +64,7 @@ FOLLOW_UPS = [
 
 
 def _age(src: SourceRef) -> str:
-    return source_age(src.date_label, src.year, src.age_years)
+    return source_age(src.date_label, src.year, src.age_years, src.past_review)
 
 
 def _cite(src: SourceRef) -> str:
@@ -73,7 +73,7 @@ def _cite(src: SourceRef) -> str:
 
 def _citation_ref(c: Citation, today) -> SourceRef:
     return SourceRef(document=c.document, title=c.title, date_label=c.date_label, year=c.year,
-                     age_years=c.age_years(today), section=c.section)
+                     age_years=c.age_years(today), section=c.section, past_review=c.past_review(today))
 
 
 def _contact_line(c: ContactResult) -> str:

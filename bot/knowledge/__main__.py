@@ -1,6 +1,7 @@
 """``python -m bot.knowledge check|load``: validate the packs, or load them into the database.
 
-check  validates every pack and prints a coverage table per area.
+check  validates every pack and prints a coverage table per area, then a warning for each
+       document past its review-by date or undated (a warning only: it still exits 0).
 load   validates, migrates the database (DATABASE_URL) and loads changed areas.
 """
 
@@ -9,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from datetime import date, datetime, timezone
 
 from bot.config import get_settings
 from bot.db.migrate import upgrade
 from bot.db.session import DatabaseUnavailable, check_connection, make_engine
 from bot.knowledge.errors import PackError
+from bot.knowledge.hours import local
 from bot.knowledge.packs import KnowledgeSet, load_knowledge
 
 
@@ -59,7 +62,14 @@ def origin_table(knowledge: KnowledgeSet) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def review_warnings(knowledge: KnowledgeSet, today: date) -> list[str]:
+    """One line per document past its review-by date or undated: "worcestershire: '<title>' was
+    due for review by 2022-12-31: check it is current"."""
+    return [f"{area_id}: {warning}" for area_id, loaded in sorted(knowledge.packs.items())
+            for doc in loaded.pack.area.documents if (warning := doc.freshness_warning(today))]
+
+
+def main(argv: list[str] | None = None, today: date | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.knowledge", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["check", "load"])
     args = parser.parse_args(argv)
@@ -71,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.command == "check":
         print(coverage_table(knowledge))
+        today = today or local(datetime.now(timezone.utc), settings.timezone).date()
+        warnings = review_warnings(knowledge, today)
+        if warnings:
+            print("\nsources to check (a warning, not a failure):")
+            print("\n".join(f"  warning: {w}" for w in warnings))
         return 0
     from bot.knowledge.store import sync
 

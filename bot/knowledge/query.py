@@ -57,7 +57,7 @@ class KnowledgeNotLoaded(RuntimeError):
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a fact comes from, and how old that source is."""
+    """Where a fact comes from, how old that source is, and whether it is past its review-by date."""
 
     document: str
     title: str
@@ -65,12 +65,17 @@ class Citation:
     year: int | None
     section: str
     seed_file: str
+    review_by: date | None = None
 
     def age_years(self, today: date) -> int | None:
         return None if self.year is None else max(0, today.year - self.year)
 
+    def past_review(self, today: date) -> bool:
+        """The document is past its review-by date (``Document.review_by``) on ``today``."""
+        return self.review_by is not None and today > self.review_by
+
     def age_text(self, today: date) -> str:
-        return source_age(self.date_label, self.year, self.age_years(today))
+        return source_age(self.date_label, self.year, self.age_years(today), self.past_review(today))
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ class AreaKnowledge:
 
     def cite(self, source: Source) -> Citation:
         doc = self._docs[source.doc]
-        return Citation(doc.key, doc.title, doc.date_label, doc.year, source.section, doc.seed_file)
+        return Citation(doc.key, doc.title, doc.date_label, doc.year, source.section, doc.seed_file, doc.review_by)
 
     def level(self, number: int) -> Level:
         for lv in self.levels:

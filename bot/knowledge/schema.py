@@ -10,6 +10,7 @@ fails loudly instead of silently dropping a fact.
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import Enum
 from typing import Literal
 
@@ -46,12 +47,38 @@ class Source(Strict):
 
 
 class Document(Strict):
+    """One source document of an area.
+
+    ``review_by``: the date by which the partnership said it would review the document, or,
+    where the document gives none, three years after its date (31 December of ``year`` + 3);
+    a comment in the pack says which. Null for an undated document, which always needs
+    checking. Past it, answers from the document say to check with the front door that it
+    is current, and ``make check`` and ``/readyz`` warn.
+    """
+
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     date_label: str = Field(description="The date as the document gives it, or 'undated'")
     year: int | None = Field(default=None, description="Year of the document, null when undated")
+    review_by: date | None = Field(
+        default=None,
+        description="When the partnership said it would review the document, else its date + 3 years; "
+        "null when undated",
+    )
     seed_file: str
     note: str | None = None
+
+    def past_review(self, today: date) -> bool:
+        """True after the review-by date (an undated document has none: see ``freshness_warning``)."""
+        return self.review_by is not None and today > self.review_by
+
+    def freshness_warning(self, today: date) -> str | None:
+        """Why the document needs checking today (past its review-by date, or undated), else None."""
+        if self.past_review(today):
+            return f"'{self.title}' was due for review by {self.review_by.isoformat()}: check it is current"
+        if self.review_by is None and self.year is None:
+            return f"'{self.title}' is undated: check it is current"
+        return None
 
 
 class AccumulationRule(Strict):

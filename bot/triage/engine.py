@@ -113,7 +113,7 @@ def _compile(triggers_of: list[list[list[str]]], vocab: SharedVocabulary) -> lis
 def _source(c: Citation, today) -> SourceRef:
     return SourceRef(
         document=c.document, title=c.title, date_label=c.date_label, year=c.year,
-        age_years=c.age_years(today), section=c.section,
+        age_years=c.age_years(today), section=c.section, past_review=c.past_review(today),
     )
 
 

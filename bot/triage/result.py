@@ -20,11 +20,14 @@ class SourceRef(Out):
     year: int | None
     age_years: int | None = Field(description="How old the document is; null when undated")
     section: str
+    past_review: bool = Field(default=False, description=(
+        "The document is past its review-by date (the date its partnership said it would review it, "
+        "else its date + 3 years): check with the front door that it is current"))
 
     @computed_field(description="How old the source is, in the words every channel shows (bot/safety.py)")
     @property
     def age_text(self) -> str:
-        return source_age(self.date_label, self.year, self.age_years)
+        return source_age(self.date_label, self.year, self.age_years, self.past_review)
 
 
 class AreaRef(Out):
