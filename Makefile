@@ -16,7 +16,7 @@ help:
 	@echo "make nlu-cv    intent F1 by 5-fold cross-validation (slow: five NLU trainings)"
 	@echo "make eval   print the engine's accuracy against tests/eval/cases.yml"
 	@echo "make bench  print engine and API latency figures"
-	@echo "make retention  delete conversations whose last turn is older than CONVERSATION_RETENTION_DAYS (400); run daily"
+	@echo "make retention  delete conversations (CONVERSATION_RETENTION_DAYS) and advice records (AUDIT_RETENTION_DAYS) older than 400 days; run daily"
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -43,7 +43,7 @@ pytest: setup
 
 # The inner loop: everything that needs no Rasa server and no trained model.
 test-fast: setup
-	@$(PY) -m pytest -q tests/triage tests/knowledge tests/api tests/eval tests/privacy tests/db
+	@$(PY) -m pytest -q tests/triage tests/knowledge tests/api tests/eval tests/privacy tests/db tests/safety
 
 browser:  # the web chat's browser tests need Debian's chromium (skipped, saying why, without it)
 	@bash scripts/ensure_chromium.sh
@@ -72,6 +72,7 @@ bench: knowledge model
 
 retention: setup  # daily from cron; ARGS="--dry-run" or ARGS="--days 30" to pass options
 	@$(PY) -m bot.db.retention $(ARGS)
+	@$(PY) -m bot.audit prune
 
 lint: setup
 	@.venv/bin/ruff check bot api actions tests scripts

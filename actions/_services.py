@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.audit.trail import Advice, AuditTrail, channel_name
 from bot.conversation.replies import Reply, with_emergency_first
 from bot.safety import emergency_advice
 from bot.knowledge.errors import UnknownAreaError
@@ -25,6 +27,17 @@ def knowledge() -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def engine() -> TriageEngine:
     return TriageEngine(knowledge())
+
+
+@lru_cache(maxsize=1)
+def audit_trail() -> AuditTrail:
+    return AuditTrail(knowledge().engine)
+
+
+def record_advice(tracker: Tracker, advice: Advice) -> str | None:
+    """One row in the audit trail, with the channel it came from and the conversation hashed."""
+    channel = tracker.get_latest_input_channel() or "other"
+    return audit_trail().record(replace(advice, channel=channel_name(channel), conversation=tracker.sender_id))
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply, area: str | None = None) -> None:

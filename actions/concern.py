@@ -11,9 +11,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._services import QUESTION_SLOT_PREFIX, answers_of, area_of, engine, knowledge, send
+from actions._services import QUESTION_SLOT_PREFIX, answers_of, area_of, engine, knowledge, record_advice, send
+from bot.audit.trail import advice_from_assessment
 from actions.area import validated_area
-from bot.conversation.replies import Reply, assessment_reply, handover_reply, screening_reply
+from bot.conversation.replies import Reply, assessment_reply, feedback_question, handover_reply, screening_reply
 from bot.privacy.redact import redact
 
 MAX_FORM_QUESTIONS = 2
@@ -126,6 +127,9 @@ class ActionAssessConcern(Action):
             return []
         result = engine().assess(area, concern, answers_of(tracker, area))
         send(dispatcher, assessment_reply(result), area)
+        recorded = record_advice(tracker, advice_from_assessment(result, "other", knowledge().area(area).content_hash))
+        if recorded and result.level:
+            send(dispatcher, feedback_question(knowledge(), area), area)
         return [SlotSet("level", float(result.level.number) if result.level else None)]
 
 

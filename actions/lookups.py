@@ -8,7 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._services import area_of, keeps_emergency, knowledge, named_an_area, send
+from actions._services import area_of, keeps_emergency, knowledge, named_an_area, record_advice, send
+from bot.audit.trail import Advice
+from bot.safety import emergency_advice
 from bot.conversation import replies
 from bot.conversation.replies import Reply, uncovered_area_reply
 
@@ -50,6 +52,11 @@ class ActionContacts(AreaAction):
         """The contact for now; every contact (district teams and all) only when asked for."""
         text = str(tracker.latest_message.get("text") or "").lower()
         everything = any(ask in text for ask in EVERY_CONTACT)
+        ak = knowledge().area(area)
+        urgent = emergency_advice(knowledge(), area).urgent
+        record_advice(tracker, Advice(kind="contacts", channel="other", area_id=area, pack_hash=ak.content_hash,
+                                      contacts_offered=[c.key for c in ak.contacts],
+                                      urgent_contact=urgent.key if urgent else None))
         return replies.contacts_reply(knowledge(), area, everything=everything)
 
 

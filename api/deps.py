@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from bot.audit.trail import AuditTrail
 from bot.config import Settings
 from bot.knowledge.query import KnowledgeBase
 from bot.knowledge.search import Searcher
@@ -27,6 +28,10 @@ async def get_searcher(request: Request) -> Searcher:
     return request.app.state.searcher
 
 
+async def get_audit(request: Request) -> AuditTrail:
+    return request.app.state.audit
+
+
 async def get_settings_of_app(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -35,6 +40,7 @@ KnowledgeDep = Annotated[KnowledgeBase, Depends(get_kb)]
 EngineDep = Annotated[TriageEngine, Depends(get_engine)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
+AuditDep = Annotated[AuditTrail, Depends(get_audit)]
 AreaParam = Annotated[str, Path(
     min_length=1, max_length=100, description="Area id, name or alias, e.g. 'Worcs', 'Tameside', 'R&C'",
     examples=["Worcs"],

@@ -20,8 +20,9 @@ from api.chat_sessions import ConversationIds, TurnOrder, load_secret
 from api.keys import KeyStore
 from api.ratelimit import TokenBuckets
 from api.request_log import RequestLog, configure_logging
-from api.routes import areas, assess, chat, contacts, glossary, health, pathway, search
+from api.routes import areas, assess, chat, contacts, feedback, glossary, health, pathway, search
 from api.security import caller
+from bot.audit.trail import AuditTrail
 from bot.config import Settings, get_settings
 from bot.db.session import DatabaseUnavailable
 from bot.knowledge.query import KnowledgeBase, KnowledgeNotLoaded
@@ -29,7 +30,8 @@ from bot.knowledge.search import Searcher
 from bot.privacy import log_redaction
 from bot.triage.engine import TriageEngine
 
-V1_ROUTERS = (areas.router, contacts.router, pathway.router, glossary.router, search.router, assess.router)
+V1_ROUTERS = (areas.router, contacts.router, pathway.router, glossary.router, search.router, assess.router,
+              feedback.router)
 _searchers: weakref.WeakKeyDictionary[KnowledgeBase, Searcher] = weakref.WeakKeyDictionary()
 
 
@@ -53,6 +55,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
         app.state.engine = TriageEngine(knowledge)
         app.state.searcher = searcher_for(knowledge)
         app.state.keys = KeyStore(knowledge.engine, settings.api_key_cache_seconds)
+        app.state.audit = AuditTrail(knowledge.engine)
         # Build the search index now (~2 s, once per knowledge base), not in the first search.
         try:
             await run_in_threadpool(app.state.searcher.search, "warm up")

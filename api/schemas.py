@@ -111,7 +111,7 @@ Moment = Annotated[
 
 def source_of(c: Citation, today: date) -> SourceRef:
     return SourceRef(document=c.document, title=c.title, date_label=c.date_label, year=c.year,
-                     age_years=c.age_years(today), section=c.section)
+                     age_years=c.age_years(today), section=c.section, past_review=c.past_review(today))
 
 
 def document_of(d: Document, today: date) -> DocumentOut:

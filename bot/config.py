@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=400, ge=1,
         description="Conversations whose last turn is older than this are deleted by `make retention`",
     )
+    audit_retention_days: int = Field(
+        default=400, ge=1,
+        description="Rows of the audit trail of advice (and their feedback) older than this are deleted by `make retention`",
+    )
+    code_version: str = Field(default="", description="Recorded with each piece of advice; empty: the package version and git commit")
 
     # --- the quick-lookup API (api/) ---------------------------------------------------
     rasa_url: str = Field(

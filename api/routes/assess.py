@@ -9,9 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import EngineDep
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import AuditDep, EngineDep, KnowledgeDep
 from api.errors import problem_responses
 from api.schemas import A_NON_SPACE, Moment, has_words
+from bot.audit.trail import advice_from_assessment
 from bot.triage.engine import MAX_CONCERN_CHARS
 from bot.triage.result import Assessment
 
@@ -83,5 +86,10 @@ class AssessRequest(BaseModel):
         }),
     },
 )
-async def assess(body: Annotated[AssessRequest, Body(openapi_examples=OPENAPI_EXAMPLES)], engine: EngineDep) -> Assessment:
-    return engine.assess(body.area, body.concern, body.answers, body.at)
+async def assess(body: Annotated[AssessRequest, Body(openapi_examples=OPENAPI_EXAMPLES)], engine: EngineDep,
+                 kb: KnowledgeDep, audit: AuditDep) -> Assessment:
+    result = engine.assess(body.area, body.concern, body.answers, body.at)
+    # The audit trail: what was advised and from which pack, never the concern's words.
+    advice = advice_from_assessment(result, "api", kb.area(result.area.id).content_hash)
+    advice_id = await run_in_threadpool(audit.record, advice)
+    return result.model_copy(update={"id": advice_id})

@@ -24,7 +24,7 @@ from api.client_address import client_address
 from api.deps import KnowledgeDep
 from api.errors import EMERGENCY, PROBLEM, FieldProblem, Problem, problem, problem_responses
 from api.rasa_rest import BotTurn, RasaRefused, RasaRest, RasaUnavailable
-from api.schemas import A_NON_SPACE, has_words
+from api.schemas import A_NON_SPACE, has_words, source_of
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
@@ -165,8 +165,7 @@ def area_banner(kb: KnowledgeBase, area_id: str, moment: datetime | None = None)
         c, cit = cs.contact, cs.citation
         urgent.append(UrgentContact(
             name=c.name, phone=c.phone, phone_note=c.phone_note, hours=c.hours.text, available_now=cs.available_now,
-            source=SourceRef(document=cit.document, title=cit.title, date_label=cit.date_label, year=cit.year,
-                             age_years=cit.age_years(today), section=cit.section),
+            source=source_of(cit, today),
             source_age=cit.age_text(today),
         ))
     return AreaBanner(id=ak.id, name=ak.area.name, urgent=urgent)

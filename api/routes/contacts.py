@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AreaParam, KnowledgeDep
+from api.deps import AreaParam, AuditDep, KnowledgeDep
 from api.errors import problem_responses
 from api.schemas import AreaRef, ContactOut, Emergency, Moment, area_ref, contact_of, emergency_of
+from bot.audit.trail import Advice
 from bot.knowledge.hours import bank_holiday, read_local
 from bot.knowledge.query import UseNow
 
@@ -96,11 +97,15 @@ def _recommendation(use: UseNow, today) -> Recommendation:
     responses=problem_responses(404, 422, 503, described={
         422: "`at` is not a date and time we can use, or a London time the clocks skip (they go forward)"}),
 )
-def contacts(area: AreaParam, kb: KnowledgeDep, at: At = None) -> Contacts:
+def contacts(area: AreaParam, kb: KnowledgeDep, audit: AuditDep, at: At = None) -> Contacts:
     ak = kb.area(area)
     reading = read_local(at or datetime.now(timezone.utc), kb.timezone)  # a skipped time is a 422 (api.errors)
     moment = reading.moment
     today = kb.today()  # sources' ages are counted from today, whatever moment is asked about
+    urgent = ak.urgent_now(moment, kb.timezone)
+    audit.record(Advice(kind="contacts", channel="api", area_id=ak.id, pack_hash=ak.content_hash,
+                        contacts_offered=[c.key for c in ak.contacts],
+                        urgent_contact=urgent.status.contact.key if urgent.status else None))
     return Contacts(
         area=area_ref(ak),
         at=moment.isoformat(timespec="minutes"),
@@ -108,6 +113,6 @@ def contacts(area: AreaParam, kb: KnowledgeDep, at: At = None) -> Contacts:
         bank_holiday=bank_holiday(moment.date()),
         emergency=emergency_of(kb.national()),
         contacts=[contact_of(cs, today) for cs in ak.contacts_at(moment, kb.timezone)],
-        use_now=UseNowOut(urgent=_recommendation(ak.urgent_now(moment, kb.timezone), today),
+        use_now=UseNowOut(urgent=_recommendation(urgent, today),
                           early_help=_recommendation(ak.early_help_now(moment, kb.timezone), today)),
     )

@@ -165,6 +165,17 @@ def _contact_status_line(cs: ContactNow, why: str | None = None) -> str:
     return f"- {c.name}: {number}{extra} ({when}; {c.hours.text})"
 
 
+FEEDBACK_QUESTION = "Was this helpful and right?"
+
+
+def feedback_question(kb: KnowledgeBase, area: str) -> Reply:
+    """Asked after each assessment: yes, or the level the practitioner would give instead."""
+    ak = kb.area(area)
+    buttons = [Button("Yes", '/feedback{"feedback_level":"agree"}')] + [
+        Button(f"No, I'd say level {lv.number}", f'/feedback{{"feedback_level":"{lv.number}"}}') for lv in ak.levels]
+    return Reply(f"{FEEDBACK_QUESTION} (Or tell me why in a few words, without names.)", buttons=buttons)
+
+
 def contacts_reply(kb: KnowledgeBase, area: str, moment: datetime | None = None, everything: bool = False) -> Reply:
     """Who to call now: the urgent contact for this hour and why, the early-help contact, and
     999 (the safety path decides which); the full list, district teams and all, when asked."""

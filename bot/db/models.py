@@ -142,3 +142,45 @@ class ApiKeyRow(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AdviceRow(Base):
+    """One piece of advice given, from any channel: an assessment or a contact answer.
+
+    What was advised and from which knowledge, never what was said: no free text, no names,
+    no addresses; the conversation only as a hash. ``id`` is the assessment id that feedback
+    quotes.
+    """
+
+    __tablename__ = "advice_given"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # assessment | contacts
+    channel: Mapped[str] = mapped_column(String(20))
+    area_id: Mapped[str] = mapped_column(String(40), index=True)
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    emergency: Mapped[bool] = mapped_column(Boolean)
+    indicator_keys: Mapped[list] = mapped_column(JSON)
+    red_flag_keys: Mapped[list] = mapped_column(JSON)
+    contacts_offered: Mapped[list] = mapped_column(JSON)
+    urgent_contact: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    pack_hash: Mapped[str] = mapped_column(String(64))
+    code_version: Mapped[str] = mapped_column(String(80))
+    conversation_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+    feedback: Mapped[list[FeedbackRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class FeedbackRow(Base):
+    """A practitioner's word on an assessment: right, or the level they would give, and why
+    (redacted, short)."""
+
+    __tablename__ = "advice_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    advice_id: Mapped[str] = mapped_column(ForeignKey("advice_given.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    agrees: Mapped[bool] = mapped_column(Boolean)
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)

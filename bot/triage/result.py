@@ -137,6 +137,8 @@ class EscalationPoint(Out):
 
 
 class Assessment(Out):
+    id: str | None = Field(default=None, description=(
+        "The assessment's id in the audit trail (null when not recorded): quote it to POST /v1/feedback"))
     area: AreaRef
     at: str = Field(description="The moment assessed, Europe/London, ISO 8601 with its offset")
     at_note: str | None = Field(

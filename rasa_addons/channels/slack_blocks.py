@@ -44,7 +44,8 @@ def shorten(text: str, limit: int) -> str:
 
 def source_age(src: Mapping[str, Any]) -> str:
     """The same wording as the other channels (bot/safety.py): date and how old, or 'undated'."""
-    return worded_age(str(src.get("date_label") or src.get("year") or ""), src.get("year"), src.get("age_years"))
+    return worded_age(str(src.get("date_label") or src.get("year") or ""), src.get("year"), src.get("age_years"),
+                      bool(src.get("past_review")))
 
 
 def source_lines(sources: Sequence[Mapping[str, Any]]) -> list[str]:

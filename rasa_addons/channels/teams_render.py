@@ -83,7 +83,8 @@ def to_markdown(lines: list[str]) -> str:
 
 
 def _age(source: Mapping[str, Any]) -> str:
-    return source_age(str(source.get("date_label") or ""), source.get("year"), source.get("age_years"))
+    return source_age(str(source.get("date_label") or ""), source.get("year"), source.get("age_years"),
+                      bool(source.get("past_review")))
 
 
 def sources_markdown(sources: Iterable[Mapping[str, Any]]) -> str:

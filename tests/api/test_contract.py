@@ -28,6 +28,7 @@ OPERATIONS = [
     ("GET", "/v1/areas/{area}/glossary/{term}"),
     ("GET", "/v1/search"),
     ("POST", "/v1/assess"),
+    ("POST", "/v1/feedback"),
 ]
 
 

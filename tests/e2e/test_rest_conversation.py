@@ -155,3 +155,30 @@ def test_whatever_comes_back_after_the_concern_is_asked_for_is_the_concern(rasa)
         if "not sure I understood" in reply or "can't help with that" in reply or not reply.strip():
             fell_back.append((concern, reply[:120]))
     assert not fell_back, fell_back
+
+
+def test_feedback_in_a_conversation_reaches_the_report_with_no_personal_data(rasa, loaded_engine):
+    """A web-chat conversation (the REST channel behind it): an assessment, the feedback button,
+    then the lead's report shows the advice and the feedback; the database holds no name,
+    address or words of the concern."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import text
+
+    from bot.audit.report import build_report
+
+    sender = "e2e-feedback"
+    rasa.say(sender, "I work in Worcestershire")
+    answer = converse_until_answer(rasa, sender, "Tyler Smith of 14 Acacia Avenue keeps bunking off school, "
+                                                 "mum says she can't get him up in the mornings.")
+    assert "Was this helpful and right?" in answer
+    thanks = " ".join(m.get("text", "") for m in rasa.say(sender, '/feedback{"feedback_level":"3"}'))
+    assert "Thank you" in thanks
+    report = build_report(loaded_engine, date.today() - timedelta(days=1))
+    assert report.by_channel["rest"] >= 1
+    assert any(area == "worcestershire" and answered for (area, _), (_, answered) in report.agreement.items())
+    with loaded_engine.connect() as conn:
+        stored = " ".join(str(v) for table in ("advice_given", "advice_feedback")
+                          for row in conn.execute(text(f"SELECT * FROM {table}")) for v in row)
+    for personal in ("Tyler", "Smith", "Acacia", "bunking"):
+        assert personal not in stored
