@@ -69,7 +69,9 @@ def test_a_whole_conversation_level_then_who_to_call_with_999_and_the_urgent_num
 
     answer = describe_until_answered(page, BELT)
     assert "level 4" in answer, answer
-    last = page.locator(".msg--bot").last
+    # The answer is the message with the sources; "Was this helpful and right?" follows it.
+    last = page.locator(".msg--bot").filter(has=page.locator("details.sources")).last
+    assert "Was this helpful and right?" in page.locator(".msg--bot").last.inner_text()
     sources = last.locator("details.sources")
     assert sources.count() == 1, "the answer's sources are an expandable citation"
     sources.locator("summary").click()

@@ -186,3 +186,26 @@ def test_conversations_are_stored_under_salted_hashes_and_text_is_not_logged(sla
         assert raw not in stored and all(raw not in s for s in senders)
     log = stack.log_tail("rasa", 200_000)
     assert "neighbour shouts" not in log and "U0PRIVACY" not in log
+
+
+def test_feedback_by_button_reaches_the_leads_report_with_no_personal_data(slack, api, loaded_engine):
+    """Slack: an assessment, then "No, I'd say level 3"; the report shows the advice (channel
+    slack) and the feedback, and the database holds no name, address or words of the concern."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import text
+
+    from bot.audit.report import build_report
+
+    posts = converse_to_answer(slack, api, user="U0FEED", channel="D0FEED", area="Worcs",
+                               concern="Tyler Smith of 14 Acacia Avenue keeps bunking off school all term")
+    (question,) = [p for p in posts if "Was this helpful and right?" in post_text(p)]
+    assert "Thank you" in text_of(click(slack, api, question, "No, I'd say level 3", user="U0FEED"))
+    report = build_report(loaded_engine, date.today() - timedelta(days=1))
+    assert report.by_channel["slack"] >= 1
+    assert any(area == "worcestershire" and answered for (area, _), (_, answered) in report.agreement.items())
+    with loaded_engine.connect() as conn:
+        stored = " ".join(str(v) for table in ("advice_given", "advice_feedback")
+                          for row in conn.execute(text(f"SELECT * FROM {table}")) for v in row)
+    for personal in ("Tyler", "Smith", "Acacia", "bunking", "U0FEED", "D0FEED"):
+        assert personal not in stored

@@ -65,7 +65,9 @@ def test_sources_are_listed_by_document_with_age_and_sections_instead_of_the_sum
     assert len(listed) == len({s.title for s in answer.sources})
     first = answer.sources[0]
     line = next(item for item in listed if item.startswith(f"- {first.title} "))
-    assert f"({first.date_label}, about {first.age_years} years old): " in line
+    assert f"({first.date_label}, about {first.age_years} years old" in line
+    if first.past_review:  # Tameside's 2017/18 framework is past its review-by date
+        assert "past its review date: check with the front door that this is current" in line
     assert first.section.split(";")[0] in line
 
 
