@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.client_address import client_address
@@ -28,7 +29,14 @@ from api.schemas import A_NON_SPACE, has_words, source_of
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
-from bot.safety import FALLBACK_EMERGENCY_NUMBER, emergency_advice
+from bot.safety import (
+    FALLBACK_EMERGENCY_NUMBER,
+    cited,
+    danger_line,
+    emergency_advice,
+    standing_advice,
+    uncovered_area_advice,
+)
 from bot.triage.result import SourceRef
 
 log = logging.getLogger("api.chat")
@@ -122,9 +130,34 @@ RasaDep = Annotated[RasaRest, Depends(get_rasa)]
 
 
 # --- the page ------------------------------------------------------------------------------
+NOSCRIPT_MARK = "<!-- NOSCRIPT_CONTACTS: each area's urgent numbers, from the knowledge packs (api/routes/chat.py) -->"
+
+
+def noscript_contacts(kb: KnowledgeBase | None) -> str:
+    """What the page shows without JavaScript: 999, then each area's urgent contacts as its pack
+    gives them (the safety path's standing advice), and what to do elsewhere. Never a made-up
+    number; 999 alone when the knowledge base cannot be read."""
+    try:
+        nat = kb.national() if kb else None
+        areas = [kb.area(area_id) for area_id, _ in kb.covered()] if kb and nat else []
+    except Exception:  # the page must still say 999
+        nat, areas = None, []
+    items = []
+    for ak in areas:
+        doc = ak.area.documents[0]
+        urgent = [c for c in ak.contacts if c.urgent and c.role != "emergency"]
+        age = ak.cite(ak.contacts[0].source).age_text(kb.today()) if ak.contacts else doc.date_label
+        items.append(f"<li>{escape(standing_advice(nat, ak.area.name, urgent, cited(doc.title, None, age)))}</li>")
+    elsewhere = (escape(uncovered_area_advice(nat, [ak.area.name for ak in areas])) if nat else
+                 escape(f"{danger_line()} Otherwise contact your council's children's social care front door."))
+    return (f"<p><strong>{escape(danger_line(nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER))}</strong></p>"
+            f"<ul>{''.join(items)}</ul><p>{elsewhere}</p>")
+
+
 @router.get("/", include_in_schema=False)
-async def page() -> FileResponse:
-    return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+async def page(kb: KnowledgeDep) -> HTMLResponse:
+    html = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(html.replace(NOSCRIPT_MARK, noscript_contacts(kb)), headers=PAGE_HEADERS)
 
 
 @router.get("/chat/static/{name}", include_in_schema=False)

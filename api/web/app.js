@@ -17,6 +17,7 @@
   const areaUrgent = document.getElementById("area-urgent");
 
   const state = { sender: null, area: null, bannerKey: "", busy: false };
+  form.hidden = false; // hidden in the page itself, so that without JavaScript nothing can be sent
 
   /** A new conversation id from the service (null if it cannot be reached). */
   async function newConversation() {

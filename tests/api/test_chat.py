@@ -75,6 +75,26 @@ def test_the_page_is_served_at_the_root_with_emergency_and_privacy_lines(client)
     assert "script-src 'self'" in r.headers["content-security-policy"], "no inline script can run"
 
 
+def test_without_javascript_nothing_can_be_sent_and_every_areas_numbers_are_shown(client, kb):
+    """With no script the form is hidden and its message box has no name (a submitted form would
+    carry no concern into the address bar or a log); the page shows 999, each area's urgent
+    numbers from its pack, and what to do elsewhere."""
+    import re
+
+    page = client.get("/").text
+    form = re.search(r"<form[^>]*>", page).group(0)
+    assert " hidden" in form and 'action="about:blank"' in form
+    assert 'name="message"' not in page and "<textarea" in page and "name=" not in re.search(r"<textarea[^>]*>", page).group(0)
+    noscript = page.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert "If a child is in immediate danger, call 999 now." in noscript
+    for area_id, name in kb.covered():
+        assert name in noscript
+        for contact in kb.area(area_id).contacts:
+            if contact.urgent and contact.role != "emergency" and contact.phone:
+                assert contact.phone in noscript, (area_id, contact.key)
+    assert "101" in noscript and "NOSCRIPT_CONTACTS" not in page
+
+
 def test_the_page_assets_are_served_and_nothing_else(client):
     assert client.get("/chat/static/app.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/chat/static/style.css").headers["content-type"].startswith("text/css")

@@ -199,3 +199,15 @@ def test_the_api_answers_the_page_and_turns_on_the_same_origin(stack):
     r = httpx.post(stack.api_url + "/chat/messages", json={"sender": conversation, "message": "I work in Cambs"},
                    timeout=60)
     assert r.status_code == 200 and r.json()["area"]["id"] == "cambridgeshire"
+
+
+def test_without_javascript_the_page_sends_nothing_and_shows_999_and_each_areas_numbers(page, stack, kb):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+    page.goto(stack.api_url + "/")
+    assert not page.locator("#composer").is_visible(), "no message box to type a concern into"
+    shown = page.locator("section.noscript").inner_text()  # without scripts, <noscript> is rendered
+    assert "call 999 now" in shown
+    worcs = next(c.phone for c in kb.area("worcestershire").contacts if c.urgent and c.phone and c.role != "emergency")
+    assert worcs in shown
+    assert "?message=" not in page.url
