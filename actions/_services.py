@@ -10,8 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.audit.trail import Advice, AuditTrail, channel_name
-from bot.conversation.replies import Reply, with_emergency_first
-from bot.safety import emergency_advice
+from bot.conversation.replies import Reply, with_standing_emergency
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
 from bot.triage.engine import TriageEngine
@@ -86,10 +85,7 @@ def answers_of(tracker: Tracker, area_id: str) -> dict[str, str]:
 def keeps_emergency(tracker: Tracker, area: str | None, reply: Reply) -> Reply:
     """A concern flagged as immediate danger keeps 999 and the urgent number at the top of every
     later answer in the conversation, until a new concern replaces it."""
-    concern = tracker.get_slot("concern")
-    if reply.emergency or not concern or not engine().screen(str(concern)):
-        return reply
-    return with_emergency_first(emergency_advice(knowledge(), area), reply)
+    return with_standing_emergency(knowledge(), engine(), tracker.get_slot("concern"), area, reply)
 
 
 def named_an_area(tracker: Tracker) -> bool:

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions._services import knowledge, send
+from actions._services import knowledge, named_an_area, send
 from bot.conversation.rasa_domain import NOT_LISTED
 from bot.conversation.replies import Reply, uncovered_area_reply
 from bot.knowledge.errors import UnknownAreaError
@@ -50,7 +50,7 @@ class ActionAfterArea(Action):
         if not area:
             # A recognised area name was already answered by the slot validation (covered or
             # not); a place we could not recognise at all still gets a reply, with 999.
-            if not any(e.get("entity") == "area" for e in tracker.latest_message.get("entities", [])):
+            if not named_an_area(tracker):
                 place = knowledge().uncovered_place_in(str(tracker.latest_message.get("text") or ""))
                 send(dispatcher, uncovered_area_reply(knowledge(), place))
             return []

@@ -12,14 +12,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._services import QUESTION_SLOT_PREFIX, answers_of, area_of, engine, knowledge, record_advice, send
-from bot.audit.trail import advice_from_assessment
 from actions.area import validated_area
-from bot.conversation.replies import Reply, assessment_reply, feedback_question, handover_reply, screening_reply
+from bot.audit.trail import advice_from_assessment
+from bot.conversation.replies import (
+    PRIVACY_NOTED,
+    Reply,
+    assessment_reply,
+    feedback_question,
+    handover_reply,
+    screening_reply,
+)
 from bot.privacy.redact import redact
 
 MAX_FORM_QUESTIONS = 2
-PRIVACY_NOTED = ("A note on privacy: names, addresses and other personal details are not needed to answer, "
-                 "and I remove what I can recognise before anything is stored.")
 
 
 class ActionScreenConcern(Action):

@@ -3,8 +3,6 @@ the audit trail (bot/audit), redacted like everything else."""
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,8 +12,6 @@ from bot.audit.trail import Feedback, UnknownAdvice
 from bot.conversation.replies import Reply
 
 AGREE = "agree"
-DISAGREEING = re.compile(r"\b(?:wrong|disagree\w*|not right|incorrect|isn'?t right|too (?:high|low)|unhelpful|not (?:very )?helpful)\b",
-                         re.IGNORECASE)
 THANKS = ("Thank you: your feedback is stored beside the assessment (without names or your words' details) for "
           "the leads who review the advice. If a child may be at risk now, act on your own judgement and your "
           "safeguarding lead's.")
@@ -30,9 +26,7 @@ def feedback_of(tracker: Tracker) -> Feedback:
     if chosen and chosen.isdigit():
         return Feedback(agrees=False, level=int(chosen))
     said = str(tracker.latest_message.get("text") or "")
-    if said.startswith("/"):
-        said = ""
-    return Feedback(agrees=not DISAGREEING.search(said), reason=said or None)
+    return Feedback.from_words("" if said.startswith("/") else said)
 
 
 class ActionRecordFeedback(Action):

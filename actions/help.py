@@ -8,9 +8,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._services import QUESTION_SLOT_PREFIX, area_of, knowledge, send
-from bot.conversation.replies import Reply, question_help_reply
+from actions.area import CONCERN_FORM
+from bot.conversation.replies import concern_help_reply, question_help_reply
 
-CONCERN_FORM = "concern_form"
 QUESTIONS_FORM = "questions_form"
 
 
@@ -31,11 +31,7 @@ class ActionHelp(Action):
                 send(dispatcher, reply, area)
                 return []
         if loop == CONCERN_FORM:
-            where = f" for {knowledge().area(area).area.name}" if area else ""
-            send(dispatcher, Reply(
-                "Describe what you have seen or been told that worries you about the child, in your own "
-                f"words, and their age if you know it: I'll give the level of need{where} and why, what to do "
-                "next and who to contact. Leave out names and addresses. You can also ask \"who do I call?\"."), area)
+            send(dispatcher, concern_help_reply(knowledge(), area), area)
             return []
         if loop == QUESTIONS_FORM and requested == "area":
             dispatcher.utter_message(response="utter_ask_area")

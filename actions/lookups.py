@@ -9,10 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._services import area_of, keeps_emergency, knowledge, named_an_area, record_advice, send
-from bot.audit.trail import Advice
-from bot.safety import emergency_advice
+from bot.audit.trail import advice_from_contacts
 from bot.conversation import replies
 from bot.conversation.replies import Reply, uncovered_area_reply
+from bot.safety import emergency_advice
 
 
 class AreaAction(Action, ABC):
@@ -52,11 +52,8 @@ class ActionContacts(AreaAction):
         """The contact for now; every contact (district teams and all) only when asked for."""
         text = str(tracker.latest_message.get("text") or "").lower()
         everything = any(ask in text for ask in EVERY_CONTACT)
-        ak = knowledge().area(area)
         urgent = emergency_advice(knowledge(), area).urgent
-        record_advice(tracker, Advice(kind="contacts", channel="other", area_id=area, pack_hash=ak.content_hash,
-                                      contacts_offered=[c.key for c in ak.contacts],
-                                      urgent_contact=urgent.key if urgent else None))
+        record_advice(tracker, advice_from_contacts(knowledge().area(area), urgent.key if urgent else None, "other"))
         return replies.contacts_reply(knowledge(), area, everything=everything)
 
 

@@ -8,7 +8,7 @@ England's 999, for the moment when the packs themselves cannot be read.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -70,8 +70,6 @@ class EmergencyAdvice:
     """
 
     number: str
-    police_non_emergency: str
-    area_id: str | None = None
     area_name: str | None = None
     urgent: UrgentContact | None = None
     instead: list[str] = field(default_factory=list)
@@ -107,19 +105,25 @@ class EmergencyAdvice:
         """The lines as one paragraph, for channels that show plain text."""
         return inline(self.lines())
 
-    def as_dict(self) -> dict[str, Any]:
-        """The fields, for channels that lay the advice out themselves (web chat, Teams, Slack)."""
-        return {**asdict(self), "text": self.text, "lines": self.lines()}
-
-
 def inline(lines: list[str]) -> str:
     """Lines as one paragraph: list items ("- 101 for the police ...;") run on after their header."""
     return " ".join(line[2:] if line.startswith("- ") else line for line in lines)
 
 
+def _numbers(nat: NationalFacts | None) -> tuple[str, str]:
+    """999 and 101 from the national pack, or England's own when the packs cannot be read."""
+    if nat is None:
+        return FALLBACK_EMERGENCY_NUMBER, FALLBACK_POLICE_NON_EMERGENCY
+    return nat.emergency_number, nat.police_non_emergency
+
+
+def urgent_only(contacts: list[Contact]) -> list[Contact]:
+    """The area's contacts for an urgent child-protection concern (999 is said on its own)."""
+    return [c for c in contacts if c.urgent and c.role != "emergency"]
+
+
 def _instead(nat: NationalFacts | None, area_name: str) -> list[str]:
-    number = nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER
-    police = nat.police_non_emergency if nat else FALLBACK_POLICE_NON_EMERGENCY
+    number, police = _numbers(nat)
     return [
         "What works now:",
         f"- {number} if the child is in danger;",
@@ -145,9 +149,9 @@ def urgent_contacts(ak: AreaKnowledge, moment: datetime, tz: str, today: date) -
         return None, []
     also: list[UrgentContact] = []
     if choice.basis != "stated_hours":
+        others = {c.key for c in urgent_only(ak.contacts) if c.phone and c.key != choice.status.contact.key}
         also = [_urgent(s, "", today) for s in ak.contacts_at(moment, tz)
-                if s.contact.urgent and s.contact.role != "emergency" and s.contact.phone
-                and s.contact.key != choice.status.contact.key and s.available_now is not False]
+                if s.contact.key in others and s.available_now is not False]
     return _urgent(choice.status, choice.why, today), also
 
 
@@ -159,23 +163,25 @@ def emergency_advice(kb: KnowledgeBase | None, area_id: str | None = None,
         nat = kb.national() if kb else None
     except Exception:  # the knowledge base may be down: 999 still
         nat = None
-    number = nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER
-    police = nat.police_non_emergency if nat else FALLBACK_POLICE_NON_EMERGENCY
+    number, _ = _numbers(nat)
     if kb is None or nat is None or not area_id:
-        return EmergencyAdvice(number, police)
+        return EmergencyAdvice(number)
     try:
         ak = kb.area(area_id)
         urgent, also = urgent_contacts(ak, moment or datetime.now(timezone.utc), kb.timezone, kb.today())
     except Exception:  # an unknown area or a failing store: the national advice
-        return EmergencyAdvice(number, police)
+        return EmergencyAdvice(number)
     name = ak.area.name
-    instead = [] if urgent and urgent.phone else _instead(nat, name)
-    return EmergencyAdvice(number, police, ak.id, name, urgent, instead, also if urgent and urgent.phone else [])
+    if urgent and urgent.phone:
+        return EmergencyAdvice(number, name, urgent, also=also)
+    return EmergencyAdvice(number, name, urgent, instead=_instead(nat, name))
 
 
-def standing_advice(nat: NationalFacts, area_name: str, urgent: list[Contact], source: str) -> str:
+def standing_advice(nat: NationalFacts, area_name: str, contacts: list[Contact], source: str) -> str:
     """The advice with no clock: every urgent contact with its hours. Rasa's own emergency response
-    says it when the action server is down, so it cannot choose by the hour."""
+    says it when the action server is down, and the page without JavaScript, so neither can
+    choose by the hour."""
+    urgent = urgent_only(contacts)
     with_number = [c for c in urgent if c.phone]
     if not with_number:
         named = f"{area_name}'s document names {' and '.join(c.name for c in urgent)} but gives no phone number." \
@@ -189,8 +195,7 @@ def standing_advice(nat: NationalFacts, area_name: str, urgent: list[Contact], s
 def uncovered_area_advice(nat: NationalFacts | None, covered: list[str], name: str | None = None) -> str:
     """An area we do not cover: say so plainly, then what works anywhere. No local number is
     guessed."""
-    number = nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER
-    police = nat.police_non_emergency if nat else FALLBACK_POLICE_NON_EMERGENCY
+    number, police = _numbers(nat)
     listed = ", ".join(covered)
     opening = (f"{name} is not an area I cover: I hold guidance for {listed} only." if name else
                f"I don't hold guidance for that area, as far as I can tell: I cover {listed}. "

@@ -29,14 +29,7 @@ from api.schemas import A_NON_SPACE, has_words, source_of
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
 from bot.knowledge.query import KnowledgeBase
-from bot.safety import (
-    FALLBACK_EMERGENCY_NUMBER,
-    cited,
-    danger_line,
-    emergency_advice,
-    standing_advice,
-    uncovered_area_advice,
-)
+from bot.safety import FALLBACK_EMERGENCY_NUMBER, cited, emergency_advice, standing_advice, uncovered_area_advice
 from bot.triage.result import SourceRef
 
 log = logging.getLogger("api.chat")
@@ -145,12 +138,11 @@ def noscript_contacts(kb: KnowledgeBase | None) -> str:
     items = []
     for ak in areas:
         doc = ak.area.documents[0]
-        urgent = [c for c in ak.contacts if c.urgent and c.role != "emergency"]
         age = ak.cite(ak.contacts[0].source).age_text(kb.today()) if ak.contacts else doc.date_label
-        items.append(f"<li>{escape(standing_advice(nat, ak.area.name, urgent, cited(doc.title, None, age)))}</li>")
-    elsewhere = (escape(uncovered_area_advice(nat, [ak.area.name for ak in areas])) if nat else
-                 escape(f"{danger_line()} Otherwise contact your council's children's social care front door."))
-    return (f"<p><strong>{escape(danger_line(nat.emergency_number if nat else FALLBACK_EMERGENCY_NUMBER))}</strong></p>"
+        items.append(f"<li>{escape(standing_advice(nat, ak.area.name, ak.contacts, cited(doc.title, None, age)))}</li>")
+    elsewhere = escape(uncovered_area_advice(nat, [ak.area.name for ak in areas]) if areas else
+                       "Otherwise contact your council's children's social care front door.")
+    return (f"<p><strong>{escape(emergency_advice(kb).lines()[0])}</strong></p>"
             f"<ul>{''.join(items)}</ul><p>{elsewhere}</p>")
 
 

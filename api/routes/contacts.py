@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AreaParam, AuditDep, KnowledgeDep
 from api.errors import problem_responses
 from api.schemas import AreaRef, ContactOut, Emergency, Moment, area_ref, contact_of, emergency_of
-from bot.audit.trail import Advice
+from bot.audit.trail import advice_from_contacts
 from bot.knowledge.hours import bank_holiday, read_local
 from bot.knowledge.query import UseNow
 
@@ -103,9 +103,7 @@ def contacts(area: AreaParam, kb: KnowledgeDep, audit: AuditDep, at: At = None) 
     moment = reading.moment
     today = kb.today()  # sources' ages are counted from today, whatever moment is asked about
     urgent = ak.urgent_now(moment, kb.timezone)
-    audit.record(Advice(kind="contacts", channel="api", area_id=ak.id, pack_hash=ak.content_hash,
-                        contacts_offered=[c.key for c in ak.contacts],
-                        urgent_contact=urgent.status.contact.key if urgent.status else None))
+    audit.record(advice_from_contacts(ak, urgent.status.contact.key if urgent.status else None, "api"))
     return Contacts(
         area=area_ref(ak),
         at=moment.isoformat(timespec="minutes"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -19,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.db.models import AdviceRow, FeedbackRow
+from bot.knowledge.query import AreaKnowledge
 from bot.privacy.redact import redact
 from bot.triage.result import Assessment
 from bot.version import code_version
@@ -70,11 +72,31 @@ def advice_from_assessment(result: Assessment, channel: str, pack_hash: str, con
     )
 
 
+def advice_from_contacts(ak: AreaKnowledge, urgent_contact: str | None, channel: str,
+                         conversation: str | None = None) -> Advice:
+    """A "who do I call" answer: the area's contacts offered, and the urgent one for now."""
+    return Advice(kind="contacts", channel=channel_name(channel), area_id=ak.id, pack_hash=ak.content_hash,
+                  contacts_offered=[c.key for c in ak.contacts], urgent_contact=urgent_contact,
+                  conversation=conversation)
+
+
+_DISAGREEING = re.compile(
+    r"\b(?:wrong|disagree\w*|not right|incorrect|isn'?t right|too (?:high|low)|unhelpful|not (?:very )?helpful)\b",
+    re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Feedback:
     agrees: bool
     level: int | None = None  # "no, I'd say level N"
     reason: str | None = None  # redacted and cut to MAX_REASON before it is stored
+
+    @classmethod
+    def from_words(cls, said: str) -> Feedback:
+        """Typed feedback ("that answer was wrong, ..."): a disagreement when it says so; the words
+        are its reason."""
+        said = said.strip()
+        return cls(agrees=not _DISAGREEING.search(said), reason=said or None)
 
 
 class UnknownAdvice(LookupError):

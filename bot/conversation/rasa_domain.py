@@ -44,10 +44,9 @@ def emergency_response(knowledge: KnowledgeSet) -> list[dict]:
         pack = loaded.pack
         doc = pack.area.documents[0]
         age = doc.date_label if doc.year else "undated"  # no age: this file is generated once, not yearly
-        urgent = [c for c in pack.contacts if c.urgent and c.role != "emergency"]
         variations.append({
             "condition": [{"type": "slot", "name": "area", "value": area_id}],
-            "text": standing_advice(nat, pack.area.name, urgent, cited(doc.title, None, age)),
+            "text": standing_advice(nat, pack.area.name, pack.contacts, cited(doc.title, None, age)),
             "custom": {"emergency": True, "area": area_id},
         })
     variations.append({"text": f"{emergency_advice(None).text} Which area are you in?", "custom": {"emergency": True}})

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.conversation.rasa_domain import YES_NO
 from bot.knowledge.normalise import term_from_question
 from bot.knowledge.query import GENERAL_MEANING_NOTE, AreaKnowledge, Citation, ContactNow, KnowledgeBase
 from bot.knowledge.schema import GlossaryTerm
@@ -23,6 +24,8 @@ from bot.triage.result import Assessment, ContactResult, MatchedIndicator, Sourc
 MAX_REASONS = 4
 MAX_STEPS = 4
 PRIVACY = "Please do not type names, addresses or dates of birth."
+PRIVACY_NOTED = ("A note on privacy: names, addresses and other personal details are not needed to answer, "
+                 "and I remove what I can recognise before anything is stored.")
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,18 @@ def with_emergency_first(advice: EmergencyAdvice, reply: Reply) -> Reply:
     return Reply(f"{first.text}\n\n{reply.text}", reply.buttons, reply.sources, True, first.emergency_lines)
 
 
-def emergency_reply(advice: EmergencyAdvice, after: str = "") -> Reply:
-    """The safety path's advice as a reply, with anything the conversation adds after it."""
-    text = "EMERGENCY: " + "\n".join(advice.lines())
-    return Reply(f"{text}\n{after}" if after else text, emergency=True, emergency_lines=advice.lines())
+def with_standing_emergency(kb: KnowledgeBase, engine: TriageEngine, concern: str | None, area: str | None,
+                            reply: Reply) -> Reply:
+    """A concern flagged as immediate danger keeps 999 and the urgent number at the top of every
+    later answer, until a new concern replaces it."""
+    if reply.emergency or not concern or not engine.screen(str(concern)):
+        return reply
+    return with_emergency_first(emergency_advice(kb, area), reply)
+
+
+def emergency_reply(advice: EmergencyAdvice) -> Reply:
+    """The safety path's advice as a reply of its own."""
+    return Reply("EMERGENCY: " + "\n".join(advice.lines()), emergency=True, emergency_lines=advice.lines())
 
 
 FOLLOW_UPS = [
@@ -314,6 +325,14 @@ def services_reply(kb: KnowledgeBase, area: str, level: int | None = None) -> Re
     )
 
 
+def concern_help_reply(kb: KnowledgeBase, area: str | None) -> Reply:
+    """Help while the concern is asked for: what to describe, and what comes back."""
+    where = f" for {kb.area(area).area.name}" if area else ""
+    return Reply("Describe what you have seen or been told that worries you about the child, in your own "
+                 f"words, and their age if you know it: I'll give the level of need{where} and why, what to do "
+                 "next and who to contact. Leave out names and addresses. You can also ask \"who do I call?\".")
+
+
 def question_help_reply(kb: KnowledgeBase, area: str, key: str) -> Reply | None:
     """Why the question waiting for an answer is asked, and what each answer leads to."""
     ak = kb.area(area)
@@ -336,8 +355,7 @@ def question_help_reply(kb: KnowledgeBase, area: str, key: str) -> Reply | None:
         "If you are unsure, talk to your safeguarding lead.",
         f"Source: {_cite(src)}",
     ]
-    return Reply("\n".join(lines), buttons=[Button("Yes", "/affirm"), Button("No", "/deny"),
-                                            Button("Don't know", "/skip")], sources=[src])
+    return Reply("\n".join(lines), buttons=[Button(b["title"], b["payload"]) for b in YES_NO], sources=[src])
 
 
 def uncovered_area_reply(kb: KnowledgeBase, name: str | None = None) -> Reply:

@@ -7,22 +7,16 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from bot.audit.report import build_report, export_cases, report_csv
 from bot.audit.trail import Advice, AuditTrail, Feedback, UnknownAdvice, conversation_hash
 from bot.db.migrate import alembic_config, upgrade
 from bot.db.models import AdviceRow, FeedbackRow
+from tests.support.audit import stored_text
 
 NAMED = "Tyler Smith, 14 Acacia Avenue, says his dad hit him with a belt and he has marks on his legs."
-
-
-def all_stored_text(engine) -> str:
-    """Every value of every column of the trail's two tables, as one string."""
-    with engine.connect() as conn:
-        rows = [*conn.execute(text("SELECT * FROM advice_given")), *conn.execute(text("SELECT * FROM advice_feedback"))]
-    return " ".join(str(v) for row in rows for v in row)
 
 
 def test_an_assessment_writes_one_row_with_no_name_address_or_words(client, loaded_engine):
@@ -35,7 +29,7 @@ def test_an_assessment_writes_one_row_with_no_name_address_or_words(client, load
     assert row.level == body["level"]["number"] and row.emergency == body["immediate_risk"]["flagged"]
     assert set(row.indicator_keys) == {i["key"] for i in body["indicators"] if i["key"]}
     assert row.pack_hash and row.code_version
-    stored = all_stored_text(loaded_engine)
+    stored = stored_text(loaded_engine)
     for personal in ("Tyler", "Smith", "Acacia", "belt", "marks on his legs"):
         assert personal not in stored
 

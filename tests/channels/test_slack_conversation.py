@@ -193,9 +193,8 @@ def test_feedback_by_button_reaches_the_leads_report_with_no_personal_data(slack
     slack) and the feedback, and the database holds no name, address or words of the concern."""
     from datetime import date, timedelta
 
-    from sqlalchemy import text
-
     from bot.audit.report import build_report
+    from tests.support.audit import stored_text
 
     posts = converse_to_answer(slack, api, user="U0FEED", channel="D0FEED", area="Worcs",
                                concern="Tyler Smith of 14 Acacia Avenue keeps bunking off school all term")
@@ -204,8 +203,6 @@ def test_feedback_by_button_reaches_the_leads_report_with_no_personal_data(slack
     report = build_report(loaded_engine, date.today() - timedelta(days=1))
     assert report.by_channel["slack"] >= 1
     assert any(area == "worcestershire" and answered for (area, _), (_, answered) in report.agreement.items())
-    with loaded_engine.connect() as conn:
-        stored = " ".join(str(v) for table in ("advice_given", "advice_feedback")
-                          for row in conn.execute(text(f"SELECT * FROM {table}")) for v in row)
+    stored = stored_text(loaded_engine)
     for personal in ("Tyler", "Smith", "Acacia", "bunking", "U0FEED", "D0FEED"):
         assert personal not in stored

@@ -163,9 +163,8 @@ def test_feedback_in_a_conversation_reaches_the_report_with_no_personal_data(ras
     address or words of the concern."""
     from datetime import date, timedelta
 
-    from sqlalchemy import text
-
     from bot.audit.report import build_report
+    from tests.support.audit import stored_text
 
     sender = "e2e-feedback"
     rasa.say(sender, "I work in Worcestershire")
@@ -177,8 +176,6 @@ def test_feedback_in_a_conversation_reaches_the_report_with_no_personal_data(ras
     report = build_report(loaded_engine, date.today() - timedelta(days=1))
     assert report.by_channel["rest"] >= 1
     assert any(area == "worcestershire" and answered for (area, _), (_, answered) in report.agreement.items())
-    with loaded_engine.connect() as conn:
-        stored = " ".join(str(v) for table in ("advice_given", "advice_feedback")
-                          for row in conn.execute(text(f"SELECT * FROM {table}")) for v in row)
+    stored = stored_text(loaded_engine)
     for personal in ("Tyler", "Smith", "Acacia", "bunking"):
         assert personal not in stored
