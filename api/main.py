@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.body_limit import BodySizeLimit
+from api.chat_capacity import TurnSlots
 from api.chat_sessions import ConversationIds, TurnOrder, load_secret
 from api.keys import KeyStore
 from api.ratelimit import TokenBuckets
@@ -59,6 +60,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
         # Build the search index now (~2 s, once per knowledge base), not in the first search.
         try:
             await run_in_threadpool(app.state.searcher.search, "warm up")
+            await run_in_threadpool(chat.warm_emergency_advice, knowledge)  # so a busy 503 goes at once
         except (KnowledgeNotLoaded, DatabaseUnavailable) as exc:  # /readyz will say so
             logging.getLogger("api.error").warning("search index not built", extra={"fields": {"reason": str(exc)}})
         yield
@@ -81,6 +83,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     app.state.chat_limiter = TokenBuckets(settings.chat_rate_limit_per_minute)
     app.state.chat_ids = ConversationIds(load_secret(settings.chat_session_secret))
     app.state.turn_order = TurnOrder()
+    app.state.chat_slots = TurnSlots(settings.chat_max_in_flight, settings.chat_max_queued, settings.chat_queue_seconds)
     errors.install(app)
     app.include_router(health.router)
     v1_errors = errors.problem_responses(401, 429, 500)

@@ -55,6 +55,17 @@ class Settings(BaseSettings):
         default=300, ge=1,
         description="Web chat turns per minute per client address (behind a proxy, set trusted_proxies)",
     )
+    chat_max_in_flight: int = Field(
+        default=8, ge=1,
+        description="Web chat turns the API sends Rasa at once (per API process); 8 suits make run's 2 Rasa workers",
+    )
+    chat_max_queued: int = Field(
+        default=32, ge=0, description="Web chat turns that may wait for a place with Rasa; more get 503 busy at once",
+    )
+    chat_queue_seconds: float = Field(
+        default=2.5, gt=0,
+        description="Longest a web chat turn waits for a place with Rasa before 503 busy (refused at once if the recent pace says it would wait longer)",
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(

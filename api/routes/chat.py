@@ -5,8 +5,8 @@ The page talks only to this API (same origin, so no CORS). It starts a conversat
 an id the API did not make are refused, so nobody can join another's conversation. Turns of
 one conversation are answered one at a time, in the order they arrived. Each answer carries the area's
 urgent contacts from the knowledge base, so the page keeps 999 and the area's number on
-screen. If Rasa cannot be reached, the answer is still the emergency advice (503), because
-emergency advice must never wait for a backend.
+screen. If Rasa cannot be reached, or has more turns than it can serve (api/chat_capacity.py),
+the answer is still the emergency advice (503), because emergency advice must never wait for a backend.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from api.chat_capacity import Busy
 from api.client_address import client_address
 from api.deps import KnowledgeDep
 from api.errors import EMERGENCY, PROBLEM, FieldProblem, Problem, problem, problem_responses
@@ -196,6 +197,13 @@ def area_banner(kb: KnowledgeBase, area_id: str, moment: datetime | None = None)
     return AreaBanner(id=ak.id, name=ak.area.name, urgent=urgent)
 
 
+def warm_emergency_advice(kb: KnowledgeBase) -> None:
+    """Read every area's urgent contacts once (about a second, cold), at start-up: a turn refused
+    as busy must get its emergency advice at once, not after the first read of the packs."""
+    for area_id, _ in kb.covered():
+        area_banner(kb, area_id)
+
+
 def _known_area(kb: KnowledgeBase, area_id: str | None) -> str | None:
     if not area_id:
         return None
@@ -205,10 +213,27 @@ def _known_area(kb: KnowledgeBase, area_id: str | None) -> str | None:
         return None
 
 
-def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, status: int = 503,
-                 title: str = "The assistant is unavailable", retry_after: int = 30) -> JSONResponse:
-    """Problem+json (503, or 429 when a client sends too fast) that still carries the emergency
-    advice, named for the area when known: nobody is turned away without 999."""
+# Why a turn was not answered: (title, status, detail, text); ``{wait}`` is Retry-After's seconds.
+NOT_ANSWERED = {
+    "unavailable": ("The assistant is unavailable", 503,
+                    "The assistant is unavailable right now, so your message was not answered.",
+                    "The assistant is unavailable right now. Please try again in a few minutes."),
+    "busy": ("The assistant is busy", 503,
+             "The assistant is busy, so your message was not answered. Try again in a few seconds.",
+             "The assistant is busy. Try again in a few seconds."),
+    "rate_limited": ("Too many messages", 429,
+                     "Too many messages from this address; your message was not answered. Try again in {wait} s.",
+                     "Too many messages at once: please wait {wait} seconds and send it again."),
+}
+BUSY_RETRY_SECONDS = 5
+
+
+def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, reason: str = "unavailable",
+                 retry_after: int = 30) -> JSONResponse:
+    """Problem+json (503 when Rasa is down or busy, 429 when a client sends too fast) that still
+    carries the emergency advice, named for the area when known: nobody is turned away without
+    999. ``reason`` (a key of NOT_ANSWERED) is in the body for the page."""
+    title, status, detail_line, text_line = NOT_ANSWERED[reason]
     try:
         number = kb.national().emergency_number
         known = _known_area(kb, area_id)
@@ -217,12 +242,8 @@ def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, status: int =
         log.exception("knowledge base unavailable while Rasa is down")
         number, known, banner = FALLBACK_EMERGENCY_NUMBER, None, None
     advice = emergency_advice(kb, known).text
-    if status == 429:
-        detail = f"Too many messages from this address; your message was not answered. Try again in {retry_after} s. {advice}"
-        text = f"Too many messages at once: please wait {retry_after} seconds and send it again.\n{advice}"
-    else:
-        detail = f"The assistant is unavailable right now, so your message was not answered. {advice}"
-        text = f"The assistant is unavailable right now. Please try again in a few minutes.\n{advice}"
+    detail = f"{detail_line.format(wait=retry_after)} {advice}"
+    text = f"{text_line.format(wait=retry_after)}\n{advice}"
     sources = list({c.source.title + c.source.section: c.source for c in banner.urgent}.values()) if banner else []
     reply = ChatReply(
         messages=[ChatMessage(text=text, sources=sources, emergency=True)],
@@ -230,7 +251,7 @@ def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, status: int =
         emergency_number=number,
     )
     body: dict[str, Any] = Problem(title=title, status=status, detail=detail).model_dump()
-    body.update(reply.model_dump(mode="json"))
+    body.update(reply.model_dump(mode="json"), reason=reason)
     log.warning("web chat: %s (%s); emergency advice sent", title, why)
     return JSONResponse(body, status_code=status, media_type=PROBLEM,
                         headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
@@ -262,13 +283,15 @@ def _messages(turn: BotTurn) -> list[ChatMessage]:
         429: {"content": {PROBLEM: {}},
               "description": "Too many turns from this address (CHAT_RATE_LIMIT_PER_MINUTE): the body still carries the emergency advice"},
         503: {"content": {PROBLEM: {}},
-              "description": "The assistant is unavailable: the body still carries the emergency advice (999 and the area's urgent contact)"},
+              "description": ("The assistant is unavailable (`reason` \"unavailable\") or busy (\"busy\": more turns than "
+                              "Rasa can serve, CHAT_MAX_IN_FLIGHT and CHAT_MAX_QUEUED; Retry-After: 5): the body still "
+                              "carries the emergency advice (999 and the area's urgent contact)")},
     },
 )
 async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Request) -> Any:
     wait = request.app.state.chat_limiter.take(client_address(request))
     if wait:
-        return _unavailable(kb, turn.area, "rate limit", status=429, title="Too many messages", retry_after=wait)
+        return _unavailable(kb, turn.area, "rate limit", reason="rate_limited", retry_after=wait)
     if not request.app.state.chat_ids.is_ours(turn.sender):
         message = "is not a conversation this service started: start one with POST /chat/sessions"
         return problem(422, "The request could not be used", f"sender: {message}",
@@ -278,8 +301,13 @@ async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Re
         return problem(422, "The request could not be used", f"area: {message}",
                        errors=[FieldProblem(field="area", message=message)])
     try:
-        async with request.app.state.turn_order.turn(turn.sender):
+        # The conversation's place first, then a place with Rasa (never the other way round: a turn
+        # holding a place with Rasa while it waits for its own conversation would block others).
+        # A refused turn leaves both, so the conversation's next turn goes ahead.
+        async with request.app.state.turn_order.turn(turn.sender), request.app.state.chat_slots.slot():
             answer = await rasa.turn(f"web-{turn.sender}", turn.message)
+    except Busy as busy:
+        return _unavailable(kb, turn.area, f"busy: {busy.why}", reason="busy", retry_after=BUSY_RETRY_SECONDS)
     except RasaRefused as refused:
         return problem(refused.status, "The message could not be used",
                        f"{refused.reason} In an emergency call {kb.national().emergency_number}.",
