@@ -21,7 +21,7 @@ from api.chat_sessions import ConversationIds, TurnOrder, load_secret
 from api.keys import KeyStore
 from api.ratelimit import TokenBuckets
 from api.request_log import RequestLog, configure_logging
-from api.routes import areas, assess, chat, contacts, feedback, glossary, health, pathway, search
+from api.routes import areas, assess, chat, chat_pages, contacts, feedback, glossary, health, pathway, search
 from api.security import caller
 from bot.audit.trail import AuditTrail
 from bot.config import Settings, get_settings
@@ -90,6 +90,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     for router in V1_ROUTERS:
         app.include_router(router, dependencies=[Depends(caller)], responses=v1_errors)
     app.include_router(chat.router)
+    app.include_router(chat_pages.router)
 
     # Outermost last: the log sees everything; CORS headers go on 413s too.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

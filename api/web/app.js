@@ -3,7 +3,9 @@
  * Talks only to this API (same origin): POST /chat/sessions starts a conversation (the service
  * makes its id; the page never chooses one), POST /chat/messages sends a turn. Bot text is never parsed as
  * HTML: it is added as text nodes, with web addresses and phone numbers turned into links.
- * Nothing is stored in the browser: a new tab or "Start again" is a new conversation.
+ * Nothing is stored in the browser: a new tab or "Start again" (after a confirmation) is a new conversation.
+ * Long answers show their lead first and the rest behind a "Show more" control; a turn that
+ * cannot be answered keeps the typed text, offers to try again and gives the known area's numbers.
  */
 "use strict";
 
@@ -15,8 +17,18 @@
   const restartButton = document.getElementById("restart");
   const status = document.getElementById("status");
   const areaUrgent = document.getElementById("area-urgent");
+  const errorMessage = document.getElementById("message-error");
+  const count = document.getElementById("count");
+  const countSr = document.getElementById("count-sr");
+  const confirmRestart = document.getElementById("confirm-restart");
 
-  const state = { sender: null, area: null, bannerKey: "", busy: false };
+  const MAX_CHARS = 2000; // the API's limit (api/routes/chat.py MAX_MESSAGE_CHARS)
+  const COUNT_FROM = 1500; // the count shows from here, as GOV.UK's character count does
+  const REFRESH_MS = 5 * 60 * 1000; // how often "open now" is checked again
+  const TITLE = document.title;
+  // state.banner: the area's urgent contacts as last reported (for the fallbacks); turn: the
+  // number of the current turn, so replies from earlier turns can be marked as old.
+  const state = { sender: null, area: null, banner: null, bannerKey: "", checkedAt: 0, busy: false, turn: 0 };
   form.hidden = false; // hidden in the page itself, so that without JavaScript nothing can be sent
 
   /** A new conversation id from the service (null if it cannot be reached). */
@@ -137,6 +149,70 @@
     }
   }
 
+  // --- long answers: the lead first, the detail behind "Show more" ------------------------
+  // The assistant's wording is kept; only how it is laid out changes. Known headings of an
+  // assessment ("Why:", "Next steps:") go behind the control; the lead, who to contact and the
+  // 999 line stay in view. Without those headings, the first paragraph (or the first list, e.g.
+  // the contact for now) and any 999 line stay in view.
+  const LONG_CHARS = 500;
+  const DETAIL_HEADINGS = /^(Why|Next steps):$/;
+  const SOURCE_LINE = /^Sources?: /;
+
+  function blocksOf(text) {
+    const blocks = [];
+    let current = [];
+    for (const line of text.split("\n")) {
+      if (line.trim()) {
+        current.push(line);
+      } else if (current.length) {
+        blocks.push(current);
+        current = [];
+      }
+    }
+    if (current.length) blocks.push(current);
+    return blocks;
+  }
+
+  /** [lead, more, summary]: what stays in view and what goes behind "Show more". */
+  function splitLong(text) {
+    if (text.length < LONG_CHARS) return [text, "", ""];
+    const blocks = blocksOf(text);
+    const headed = blocks.filter((b) => DETAIL_HEADINGS.test(b[0].trim()));
+    if (headed.length) {
+      const lead = blocks.filter((b) => !headed.includes(b));
+      const names = headed.map((b) => b[0].trim().replace(/:$/, "").toLowerCase());
+      return [lead.map((b) => b.join("\n")).join("\n\n"), headed.map((b) => b.join("\n")).join("\n\n"),
+        "Show more: " + names.join(" and ")];
+    }
+    const lines = text.split("\n").filter((l) => l.trim());
+    let end = 1; // the first paragraph; or, when a list follows the opening lines, up to its end
+    const firstItem = lines.findIndex((l) => l.startsWith("- "));
+    if (firstItem > 0 && firstItem <= 3) {
+      end = firstItem;
+      while (end < lines.length && lines[end].startsWith("- ")) end += 1;
+    }
+    const lead = lines.slice(0, end);
+    const more = [];
+    for (const l of lines.slice(end)) (/\b999\b/.test(l) ? lead : more).push(l);
+    if (!more.length) return [text, "", ""];
+    return [lead.join("\n"), more.join("\n"), "Show more"];
+  }
+
+  function renderBot(body, message) {
+    let text = message.text;
+    // The citations are listed once, under the message, with their dates: not also as a line.
+    if (message.sources && message.sources.length) {
+      text = text.split("\n").filter((l) => !SOURCE_LINE.test(l.trim())).join("\n");
+    }
+    const [lead, more, summary] = splitLong(text);
+    renderText(body, lead);
+    if (more) {
+      const details = body.appendChild(el("details", "more"));
+      details.appendChild(el("summary", null, summary));
+      renderText(details.appendChild(el("div", "more__body")), more);
+    }
+  }
+
   // --- messages --------------------------------------------------------------------------
   function addMessage(who, message) {
     const item = el("div", "msg msg--" + who + (message.emergency ? " msg--emergency" : ""));
@@ -145,13 +221,14 @@
     if (who === "user") {
       body.appendChild(el("p", "msg__line", message.text));
     } else if (message.text) {
-      renderText(body, message.text);
+      renderBot(body, message);
     }
     renderSources(item, message.sources);
     if (message.buttons && message.buttons.length) {
       const choices = item.appendChild(el("div", "choices"));
       choices.setAttribute("role", "group");
       choices.setAttribute("aria-label", "Suggested replies");
+      choices.dataset.turn = String(state.turn);
       for (const b of message.buttons) {
         const button = choices.appendChild(el("button", "button button--choice", b.title));
         button.type = "button";
@@ -163,13 +240,67 @@
     return item;
   }
 
+  /** A note from the page itself (not the assistant), e.g. that the area changed. */
+  function addNote(text) {
+    const note = log.appendChild(el("p", "note", text));
+    log.scrollTop = Math.max(0, note.offsetTop - 8);
+  }
+
+  /** Replies offered before this turn no longer apply: they are disabled and say so. */
+  function retireOldReplies() {
+    for (const group of log.querySelectorAll(".choices:not(.choices--old)")) {
+      if (group.dataset.turn === String(state.turn)) continue;
+      group.classList.add("choices--old");
+      group.setAttribute("aria-label", "Earlier suggested replies (no longer active)");
+      for (const b of group.querySelectorAll("button")) b.disabled = true;
+      group.appendChild(el("span", "choices__old", "Earlier replies: type or use the latest ones."));
+    }
+  }
+
   // --- the area's urgent contacts, always on screen once known -------------------------
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" });
+  }
+
+  function openText(c, at) {
+    if (c.available_now === true) return "open now (as of " + clock(at) + ")";
+    if (c.available_now === false) return "closed now (as of " + clock(at) + ")";
+    return c.hours;
+  }
+
+  /** The number first (so it is never cut on a small screen), then whose it is and if it is open. */
+  function contactLine(parent, c, at) {
+    const number = parent.appendChild(el("span", "emergency__number"));
+    if (c.phone) {
+      for (const node of link(c.phone)) number.appendChild(node);
+    } else {
+      number.textContent = "no number in the guidance";
+    }
+    parent.appendChild(el("span", "emergency__who", ", " + c.name + ": " + openText(c, at)));
+  }
 
   function updateBanner(area) {
-    const key = area ? JSON.stringify(area) : "";
-    if (!area || key === state.bannerKey) return;
-    state.bannerKey = key;
+    if (!area) return;
+    const previous = state.banner;
+    if (previous && previous.id !== area.id) {
+      const text = "The area has changed from " + previous.name + " to " + area.name +
+        ": answers and urgent numbers are now for " + area.name + ".";
+      addNote(text);
+      status.textContent = text;
+    }
+    state.banner = area;
     state.area = area.id;
+    state.checkedAt = Date.now();
+    const key = JSON.stringify(area);
+    if (key === state.bannerKey && areaUrgent.childElementCount) {
+      for (const t of areaUrgent.querySelectorAll("[data-at]")) t.textContent = clock(state.checkedAt);
+      return;
+    }
+    state.bannerKey = key;
+    renderBanner(area, state.checkedAt);
+  }
+
+  function renderBanner(area, at) {
     areaUrgent.replaceChildren();
     const line = areaUrgent.appendChild(el("p", "emergency__contacts"));
     line.appendChild(el("strong", null, area.name + ": "));
@@ -177,45 +308,141 @@
       line.appendChild(document.createTextNode("the guidance gives no urgent number; contact your local children's social care."));
       return;
     }
-    area.urgent.forEach((c, i) => {
-      if (i) line.appendChild(document.createTextNode("; "));
-      line.appendChild(document.createTextNode(c.name + ": "));
-      if (c.phone) {
-        for (const node of link(c.phone)) line.appendChild(node);
-      } else {
-        line.appendChild(document.createTextNode("no number in the guidance"));
-      }
-      const when = c.available_now === true ? " (open now)" : c.available_now === false ? " (closed now)" : " – " + c.hours;
-      line.appendChild(document.createTextNode(when));
-    });
-    // The source's age stays visible; the document, section and what it says about missing
-    // numbers open on demand, so the banner stays small on a phone.
-    const ages = [...new Set(area.urgent.map((c) => c.source_age))];
+    // The contact for now stays in view; the others, the document and its age open on demand,
+    // so the banner stays small on a phone.
+    contactLine(line, area.urgent[0], at);
     const details = areaUrgent.appendChild(el("details", "emergency__source"));
-    details.appendChild(el("summary", null, "Source: " + ages.join("; ") + ". Check the number is current."));
+    const ages = [...new Set(area.urgent.map((c) => c.source_age))];
+    const summary = details.appendChild(el("summary", null, area.urgent.length > 1 ? "All urgent numbers and source" : "Source"));
+    const years = [...new Set(area.urgent.map((c) => c.source.date_label +
+      (c.source.age_years ? ", " + c.source.age_years + (c.source.age_years === 1 ? " year" : " years") + " old" : "")))];
+    summary.appendChild(el("span", "emergency__age", " (" + years.join("; ") + ")"));
+    const panel = details.appendChild(el("div", "emergency__panel"));
+    const list = panel.appendChild(el("ul"));
+    for (const c of area.urgent) contactLine(list.appendChild(el("li")), c, at);
     const notes = area.urgent.map((c) => c.source.title + ", " + c.source.section + (c.phone ? "" : ". " + c.phone_note));
-    for (const note of new Set(notes)) details.appendChild(el("p", null, note));
+    for (const note of new Set(notes)) panel.appendChild(el("p", null, note));
+    panel.appendChild(el("p", null, "Source: " + ages.join("; ") + ". Check the number is current."));
+  }
+
+  /** "Open now" goes stale: ask again every few minutes, and when the page is shown again. */
+  async function refreshBanner() {
+    if (!state.area || state.busy || Date.now() - state.checkedAt < REFRESH_MS) return;
+    try {
+      const response = await fetch("/chat/areas/" + encodeURIComponent(state.area) + "/urgent",
+        { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const area = await response.json();
+        if (area.id === state.area) updateBanner(area);
+      }
+    } catch (e) {
+      /* offline: the banner keeps saying when it was last checked */
+    }
+  }
+
+  // --- the message box: errors and the character count --------------------------------
+  function showError(text) {
+    errorMessage.replaceChildren(el("span", "visually-hidden", "Error: "), document.createTextNode(text));
+    errorMessage.hidden = false;
+    input.classList.add("textarea--error");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "message-error privacy hint count-sr");
+    document.title = "Error: " + TITLE;
+    input.focus();
+  }
+
+  function clearError() {
+    if (errorMessage.hidden) return;
+    errorMessage.hidden = true;
+    input.classList.remove("textarea--error");
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", "privacy hint count-sr");
+    document.title = TITLE;
+  }
+
+  function countText() {
+    const left = MAX_CHARS - input.value.length;
+    if (left >= 0) return "You have " + left.toLocaleString("en-GB") + (left === 1 ? " character" : " characters") + " remaining";
+    const over = -left;
+    return "You have " + over.toLocaleString("en-GB") + (over === 1 ? " character" : " characters") + " too many";
+  }
+
+  let countTimer = null;
+  function updateCount() {
+    const shown = input.value.length >= COUNT_FROM;
+    count.textContent = shown ? countText() : "";
+    count.classList.toggle("count--over", input.value.length > MAX_CHARS);
+    clearTimeout(countTimer); // screen readers hear the count once typing pauses, not per key
+    countTimer = setTimeout(() => { countSr.textContent = shown ? countText() : ""; }, 800);
   }
 
   // --- a turn ----------------------------------------------------------------------------
   function setBusy(busy) {
     state.busy = busy;
-    sendButton.disabled = busy;
+    // aria-disabled, not disabled: a disabled button loses the keyboard's focus to the page.
+    sendButton.setAttribute("aria-disabled", busy ? "true" : "false");
     log.setAttribute("aria-busy", busy ? "true" : "false");
-    status.textContent = busy ? "The assistant is answering…" : "";
+    if (busy) status.textContent = "The assistant is answering…";
+    else if (status.textContent === "The assistant is answering…") status.textContent = "";
+  }
+
+  /** What to do when the assistant could not answer: 999 first, then the known area's numbers. */
+  function fallbackAdvice() {
+    const area = state.banner;
+    const lines = ["If a child is in immediate danger, call 999 now."];
+    if (area && area.urgent.length) {
+      const at = state.checkedAt;
+      lines.push("Then contact " + area.name + ":");
+      for (const c of area.urgent) {
+        lines.push("- " + c.name + ": " + (c.phone || "no number in the guidance") + " (" + openText(c, at) + ")");
+      }
+    } else if (area) {
+      lines.push("Then contact " + area.name + "'s children's social care: the guidance gives no urgent number.");
+    } else {
+      lines.push("Then contact your local children's social care front door.");
+    }
+    return lines.join("\n");
+  }
+
+  /** The turn was not answered: keep what was typed and offer to send it again. */
+  function offerRetry(item, text, typed, why) {
+    if (typed && !input.value.trim()) {
+      input.value = text; // the practitioner's words are not lost
+      updateCount();
+    }
+    const retry = item.appendChild(el("button", "button button--secondary msg__retry", "Try sending it again"));
+    retry.type = "button";
+    retry.addEventListener("click", () => {
+      if (typed && input.value === text) {
+        input.value = "";
+        updateCount();
+      }
+      send(text, typed ? undefined : text);
+    });
+    status.textContent = why + (typed ? " Your message is still in the message box." : "");
   }
 
   async function send(message, shownAs) {
     const text = message.trim();
+    const typed = shownAs === undefined;
     if (!text) {
-      status.textContent = "Type a message first.";
-      return;
+      showError("Type a message before sending");
+      return false;
+    }
+    if (text.length > MAX_CHARS) {
+      showError("Your message must be 2,000 characters or fewer: it is " + text.length.toLocaleString("en-GB"));
+      return false;
     }
     if (state.busy) {
       status.textContent = "Please wait for the answer to your last message.";
-      return;
+      return false;
     }
+    clearError();
+    const focusWasOnReply = document.activeElement && document.activeElement.closest(".choices, .msg__retry");
+    state.turn += 1;
+    retireOldReplies();
     addMessage("user", { text: shownAs || text });
+    if (focusWasOnReply) input.focus(); // the reply button is now disabled: keep the keyboard in the box
     setBusy(true);
     let body = null;
     let response = null;
@@ -231,21 +458,36 @@
       response = null;
     }
     setBusy(false);
-    if (body && Array.isArray(body.messages)) {
+    const busy = response && response.status === 503 && response.headers.get("Retry-After") &&
+      (!body || body.reason === "busy");
+    if (busy) {
+      const why = "The assistant is busy. Try again in a few seconds.";
+      if (body && body.area) updateBanner(body.area);
+      const said = body && Array.isArray(body.messages) ? body.messages.map((m) => m.text || "").join("\n") : "";
+      const advice = /\b999\b/.test(said) ? said.replace(why, "").trim() : fallbackAdvice();
+      offerRetry(addMessage("bot", { emergency: true, text: why + "\n" + advice }), text, typed, why);
+      return true;
+    }
+    if (response && response.ok && body && Array.isArray(body.messages)) {
       updateBanner(body.area);
       for (const m of body.messages) addMessage("bot", m);
-      if (!response.ok) status.textContent = body.title || "The assistant is unavailable.";
-      return;
+      return true;
+    }
+    if (body && Array.isArray(body.messages) && body.messages.length) { // 503 or 429: the body carries 999
+      updateBanner(body.area);
+      let item = null;
+      for (const m of body.messages) item = addMessage("bot", m);
+      offerRetry(item, text, typed, (body.title || "The assistant is unavailable") + ".");
+      return true;
     }
     if (response && body && body.detail) {
+      if (typed && !input.value.trim()) input.value = text;
       status.textContent = body.detail;
-      return;
+      return true;
     }
-    addMessage("bot", {
-      emergency: true,
-      text: "The assistant cannot be reached. If a child is in immediate danger, call 999 now. " +
-        "Then contact your local children's social care front door.",
-    });
+    const why = "The assistant cannot be reached: your message was not sent.";
+    offerRetry(addMessage("bot", { emergency: true, text: why + "\n" + fallbackAdvice() }), text, typed, why);
+    return true;
   }
 
   async function greet() {
@@ -269,11 +511,15 @@
   function restart() {
     state.sender = null; // the next turn starts a new conversation
     state.area = null;
+    state.banner = null;
     state.bannerKey = "";
+    state.turn = 0;
     areaUrgent.replaceChildren();
     log.replaceChildren();
+    clearError();
     status.textContent = "Started again: a new conversation.";
     input.value = "";
+    updateCount();
     input.focus();
     greet();
   }
@@ -281,11 +527,11 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
-    if (!text.trim() || state.busy) {
-      send(text);
-      return;
+    input.focus(); // keyboard users stay in the message box, whichever way they sent
+    if (text.trim() && text.trim().length <= MAX_CHARS && !state.busy) {
+      input.value = ""; // cleared so they can type on; put back if the turn is not answered
+      updateCount();
     }
-    input.value = "";
     send(text);
   });
 
@@ -295,7 +541,23 @@
       form.requestSubmit();
     }
   });
+  input.addEventListener("input", () => {
+    updateCount();
+    if (input.value.trim()) clearError();
+  });
 
-  restartButton.addEventListener("click", restart);
+  // "Start again" asks first: an accessible dialog, its safe choice focused.
+  restartButton.addEventListener("click", () => confirmRestart.showModal());
+  document.getElementById("confirm-keep").addEventListener("click", () => confirmRestart.close("keep"));
+  document.getElementById("confirm-clear").addEventListener("click", () => confirmRestart.close("clear"));
+  confirmRestart.addEventListener("close", () => {
+    if (confirmRestart.returnValue === "clear") restart();
+    else restartButton.focus();
+    confirmRestart.returnValue = "";
+  });
+
+  setInterval(refreshBanner, 30 * 1000);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refreshBanner(); });
+  updateCount();
   greet();
 })();
