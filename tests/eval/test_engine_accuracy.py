@@ -62,7 +62,10 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
     55/61, 6, 182/210, 106/210, 6 of 51. Then a list of strengths read as needs met (short list
     items share their neighbour's word of wellbeing; "able to recognise unsafe activities" is a
     strength), "unable to care for them" read as no one to care, and "discriminate between" no
-    longer discrimination: 56/61, 5, 189/210, 117/210, 0 of 51.
+    longer discrimination: 56/61, 5, 189/210, 117/210, 0 of 51. Then a child out of school
+    altogether read as missing education (split from home education, part-time timetables and
+    moving school, which stay early help), and recurring or clinical depression read as enduring
+    mental health problems: 58/61, 3, 191/210, 117/210, 0 of 51.
     """
     from bot.triage.evaluate import (
         DEV_SET,
@@ -74,9 +77,9 @@ def test_other_partnerships_lines_do_not_slip_back(engine):
 
     figures = dev_set_figures(engine_predictor(engine), load_dev_set(DEV_SET))
     report = dev_set_report({"engine": figures})
-    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 56, report
-    assert figures["level 4 predicted <= 2 or no level"][0] <= 5, report
-    assert figures["within one level"][0] >= 189, report
+    assert figures["level-4 recall (predicted 3 or 4)"][0] >= 58, report
+    assert figures["level 4 predicted <= 2 or no level"][0] <= 3, report
+    assert figures["within one level"][0] >= 191, report
     assert figures["exact"][0] >= 117, report
     assert figures["level-1 lines given 3 or 4"][0] <= 0, report
 

@@ -109,3 +109,58 @@ def test_a_partners_stated_age_is_read(text, ages):
 @pytest.mark.parametrize("area", AREA_IDS)
 def test_hba_is_honour_based_abuse(assess, kb, area):
     assert assess(area, "HBA concerns").level.number == cp_level(kb, area)
+
+
+@pytest.mark.parametrize("area", AREA_IDS)
+@pytest.mark.parametrize("concern", [
+    "he is out of school",
+    "she has been out of school for three months",
+    "not on roll at any school",
+])
+def test_a_child_out_of_school_altogether_is_missing_education_not_an_arrangement(assess, area, concern):
+    """Missing education is read at least as each area's pack puts it (level 3 where the pack
+    says so; Worcestershire beside persistent non-attendance), never lower than a change of school."""
+    missing = assess(area, concern)
+    arrangement = assess(area, "he has moved schools recently")
+    assert "missing_education" in {s for i in missing.indicators for s in i.signals}, missing.indicators
+    assert missing.level.number >= arrangement.level.number
+
+
+@pytest.mark.parametrize("concern", ["he is out of school", "child missing education"])
+def test_worcestershire_reads_a_child_missing_education_beside_persistent_non_attendance(assess, concern):
+    result = assess("worcestershire", concern)
+    assert result.level.number == 3
+    assert [i.key for i in result.indicators][:1] == ["l3-persistent-truanting"]
+
+
+@pytest.mark.parametrize("area", AREA_IDS)
+@pytest.mark.parametrize("concern", [
+    "she is home educated",
+    "he is on a part-time timetable",
+    "he has moved schools recently",
+])
+def test_an_education_arrangement_on_its_own_is_early_help(assess, area, concern):
+    """Home education, a part-time timetable and a new school were once read as missing
+    education, level 3 in Redcar & Cleveland and Stockton-on-Tees. Said beside a child nobody
+    has seen, the unseen child still decides (next test)."""
+    assert assess(area, concern).level.number == 2
+
+
+@pytest.mark.parametrize("area", AREA_IDS)
+def test_home_education_with_a_child_nobody_has_seen_is_not_lowered(assess, kb, area):
+    result = assess(area, "home educated and nobody has seen her for months")
+    assert result.level.number >= cp_level(kb, area) - 1
+
+
+@pytest.mark.parametrize("area", AREA_IDS)
+def test_a_few_days_off_with_flu_is_not_missing_education(assess, area):
+    result = assess(area, "he was out of school for two days with flu")
+    assert "missing_education" not in {s for i in result.indicators for s in i.signals}
+
+
+@pytest.mark.parametrize("area", ["worcestershire", "redcar-cleveland", "stockton-on-tees"])
+def test_recurring_depression_is_an_enduring_mental_health_problem(assess, area):
+    """Worcestershire's level 3: 'Acute, severe and enduring mental health problems'; 'low mood'
+    and 'he is depressed' stay mild to moderate (level 2)."""
+    assert assess(area, "suffers from periods of depression").level.number == 3
+    assert assess(area, "he is depressed").level.number == 2
