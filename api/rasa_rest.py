@@ -4,10 +4,15 @@ Rasa's REST channel answers with a list: text (with buttons) and, separately, th
 json our actions attach (``{"sources": [...], "emergency": bool, "area": id}``). The web
 chat wants one message per reply with its citations, so each custom part is merged into
 the text message before it.
+
+Each turn carries ``X-Conversation``, a hash of its sender id, so a load balancer in front of
+several Rasa replicas sends every turn of one conversation to the same replica
+(deploy/haproxy.cfg, docs/deployment.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +75,11 @@ def fold(raw: list[dict[str, Any]]) -> BotTurn:
     return turn
 
 
+def conversation_key(sender: str) -> str:
+    """What the load balancer hashes to keep a conversation on one Rasa replica (not the id itself)."""
+    return hashlib.sha256(sender.encode()).hexdigest()[:32]
+
+
 class RasaRest:
     """Rasa's REST channel at ``base_url``, with its ``token``; ``transport`` lets tests stand in for Rasa."""
 
@@ -83,7 +93,7 @@ class RasaRest:
         try:
             async with httpx.AsyncClient(timeout=timeout, transport=self.transport) as client:
                 response = await client.post(self.webhook, json={"sender": sender, "message": message},
-                                             headers=self.headers)
+                                             headers={**self.headers, "X-Conversation": conversation_key(sender)})
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__} reaching Rasa") from exc
         if response.status_code in (400, 413, 422):  # the turn itself was refused (not 401: our own token)

@@ -140,6 +140,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
+        else:
+            self._check_connections_before_use()
         self._events_sql_for = {every: self._events_sql(every) for every in (False, True)}
 
     def _use_pooled_sqlite(self) -> None:
@@ -154,6 +156,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=2,
                                        connect_args={"check_same_thread": False})
         _tune_sqlite(self.engine)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _check_connections_before_use(self) -> None:
+        """A server database (PostgreSQL) that was restarted leaves dead connections in the pool:
+        each is tested before a turn uses it, so conversations resume on the first turn after the
+        database is back, and a database that is down fails a turn within seconds, not minutes."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                                       connect_args={"connect_timeout": 2})
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _events_sql(self, all_sessions: bool) -> sa.TextClause:

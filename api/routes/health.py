@@ -27,7 +27,7 @@ class Alive(BaseModel):
 
 class Ready(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "checks": [
-        {"name": "database", "ok": True, "detail": "reachable"},
+        {"name": "database", "ok": True, "detail": "PostgreSQL at 127.0.0.1:5432 reachable"},
         {"name": "knowledge", "ok": True, "detail": "5 areas loaded"},
         {"name": "rasa", "ok": True, "detail": "http://127.0.0.1:5005/ answered 200"},
         {"name": "meaning", "ok": True, "detail": "sentence encoder all-MiniLM-L6-v2 loaded (384 dimensions)"},
@@ -49,12 +49,19 @@ async def healthz() -> Alive:
     return Alive()
 
 
+def _database_name(kb: KnowledgeBase) -> str:
+    """Which database, without credentials: "PostgreSQL at 127.0.0.1:5432", "SQLite"."""
+    url = kb.engine.url
+    kind = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(url.get_backend_name(), url.get_backend_name())
+    return f"{kind} at {url.host}:{url.port or 5432}" if url.host else kind
+
+
 def _database(kb: KnowledgeBase) -> Check:
     try:
         check_connection(kb.engine)
-        return Check(name="database", ok=True, detail="reachable")
+        return Check(name="database", ok=True, detail=f"{_database_name(kb)} reachable")
     except Exception as exc:  # noqa: BLE001 - any failure means not ready; say which kind
-        return Check(name="database", ok=False, detail=f"not reachable ({type(exc).__name__})")
+        return Check(name="database", ok=False, detail=f"{_database_name(kb)} not reachable ({type(exc).__name__})")
 
 
 def _knowledge(kb: KnowledgeBase) -> Check:

@@ -6,6 +6,7 @@ answers look-ups in memory, so repeated questions cost one cheap freshness query
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -15,6 +16,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import get_settings
@@ -43,6 +45,8 @@ from bot.knowledge.schema import (
     Tier,
 )
 from bot.safety import danger_line, source_age
+
+log = logging.getLogger(__name__)
 
 FILLER_WORDS = {"council", "county", "borough", "metropolitan", "the", "of", "area", "city", "local", "authority", "cc", "mbc", "in", "im", "i", "m", "am"}
 FUZZY_MIN_SCORE = 85
@@ -331,10 +335,25 @@ class KnowledgeBase:
 
     def snapshot(self) -> _Snapshot:
         """The loaded knowledge; the database is asked whether it changed at most every
-        ``refresh_seconds``, so a reload reaches a running server within that time."""
+        ``refresh_seconds``, so a reload reaches a running server within that time.
+
+        If the database cannot be reached after the knowledge was read once, the packs' facts
+        already read are kept (they change only when packs are reloaded), so contacts and 999
+        still answer while the database is down; /readyz reports the database itself."""
         current = self._snapshot
         if current is not None and time.monotonic() - self._checked_at < self.refresh_seconds:
             return current
+        try:
+            return self._fresh_snapshot()
+        except SQLAlchemyError as exc:
+            if current is None:
+                raise
+            log.warning("knowledge base unreachable (%s): answering from the knowledge already loaded",
+                        type(exc).__name__)
+            self._checked_at = time.monotonic()
+            return current
+
+    def _fresh_snapshot(self) -> _Snapshot:
         with Session(self.engine) as session:
             state = self._state(session)
             current = self._snapshot
