@@ -8,6 +8,9 @@ it (``kind``, ``value`` exactly as typed, ``form``) and the strings in it to ``k
 by form), every miss with the redacted message, the keep strings lost (false redactions), and
 the time ``redact`` takes per message.
 
+A service number from the packs is written ``{phone:<area id>/<contact key>}`` and read from
+the knowledge packs when the set is loaded, so a corrected pack needs no change here.
+
 A planted item is caught when none of its identifying words or digits is left where it was
 typed: each word of the value (bar generic ones such as 'Road', 'Flat', 'of', 'com') must
 occur in the redacted message no more often than it occurs elsewhere in the original message,
@@ -96,8 +99,32 @@ def words_left(value: str, text: str, redacted: str, planted: list[str]) -> list
     return [w for w in identifying_words(value) if _count(w, redacted) > _count(w, elsewhere)]
 
 
+_PACK_PHONE = re.compile(r"\{phone:([a-z0-9-]+)/([a-z0-9-]+)\}")
+
+
+def pack_phones() -> dict[tuple[str, str], str]:
+    """(area id, contact key) -> the phone number its pack gives."""
+    from bot.config import get_settings
+    from bot.knowledge.packs import load_knowledge
+
+    ks = load_knowledge(get_settings().knowledge_dir)
+    return {(area, c.key): c.phone for area, loaded in ks.packs.items() for c in loaded.pack.contacts if c.phone}
+
+
+def _with_pack_phones(text: str, phones: dict[tuple[str, str], str]) -> str:
+    def number(m: re.Match[str]) -> str:
+        if (m[1], m[2]) not in phones:
+            raise ValueError(f"{m[0]}: no such contact with a phone number in the packs")
+        return phones[m[1], m[2]]
+
+    return _PACK_PHONE.sub(number, text)
+
+
 def load(path: Path) -> dict:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = path.read_text(encoding="utf-8")
+    if _PACK_PHONE.search(raw):
+        raw = _with_pack_phones(raw, pack_phones())
+    data = yaml.safe_load(raw)
     for message in data.get("messages", []) + data.get("keep_only", []):
         text = message["text"]
         for item in message.get("planted", []):

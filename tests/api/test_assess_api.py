@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.numbers import number_of
+
 CONCERN = "Year 9 girl has been bunking off most afternoons all term and mum can't get her to go in."
 
 
@@ -20,7 +22,7 @@ def test_assess_returns_level_indicators_actions_contacts_questions_and_sources(
 def test_assess_on_saturday_night_marks_the_out_of_hours_line_available(client):
     r = client.post("/v1/assess", json={"area": "worcestershire", "concern": "Dad hits her with a belt, she has marks on her legs.", "at": "2026-11-21T21:00:00"})
     contacts = {c["phone"]: c["available_now"] for c in r.json()["contacts"] if c["phone"]}
-    assert contacts["01905 768020"] is True and contacts["01905 822666"] is False
+    assert contacts[number_of("worcestershire", "out-of-hours")] is True and contacts[number_of("worcestershire", "family-front-door")] is False
 
 
 def test_unknown_area_is_404_listing_the_covered_areas(client):

@@ -17,6 +17,7 @@ from rasa_addons.channels.slack_blocks import (
     source_age,
 )
 from tests.channels.slack_support import validate_blocks
+from tests.support.numbers import number_of, urgent_numbers
 
 EMERGENCY = "He came in with a fresh bruise on his cheek and said dad punched him this morning."
 TRUANCY = "She has been bunking off every week for months and mum can't get her up."
@@ -60,7 +61,7 @@ def test_the_emergency_line_comes_first_with_999_and_the_area_number(assess):
     validate_blocks(out["blocks"])
     first = out["blocks"][0]["text"]["text"]
     assert first.startswith(":rotating_light: *EMERGENCY")
-    assert "999" in first and "0161 342" in first
+    assert "999" in first and any(n in first for n in urgent_numbers("tameside"))
     assert out["text"].startswith("EMERGENCY")
     reasons = [ln for ln in text.split("\n\n")[0].splitlines() if ln.startswith("- ")]
     assert reasons and all(escape(r) in first for r in reasons), "the reasons stay under the emergency line"
@@ -78,7 +79,8 @@ def test_a_flagged_reply_worded_otherwise_puts_its_first_paragraph_first():
 
 
 def test_the_domain_emergency_response_is_marked_first_without_any_json():
-    text = "If a child is in immediate danger, call 999 now. Then tell Tameside children's social care: 0161 342 4101."
+    text = ("If a child is in immediate danger, call 999 now. "
+            f"Then tell Tameside children's social care: {number_of('tameside', 'childrens-hub')}.")
     out = render(text, None, None, emergency=True)
     assert out["blocks"][0]["text"]["text"] == f":rotating_light: *{escape(text)}*"
 

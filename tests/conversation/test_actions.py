@@ -22,6 +22,7 @@ from actions.lookups import (
     ActionLevelMeaning,
 )
 from tests.conversation.conftest import make_tracker
+from tests.support.numbers import number_of, urgent_numbers
 
 EMERGENCY = "He came in with a fresh bruise on his cheek and said dad punched him this morning."
 
@@ -63,7 +64,7 @@ def test_detail_given_during_the_questions_adds_to_the_concern_and_is_screened(d
     events = ActionScreenConcern().run(dispatcher, tracker, domain)
     assert SlotSet("concern", "Mum has lost her job and money is tight. He just told me dad punched him "
                               "this morning and he has a fresh bruise.") in events
-    assert texts(dispatcher).startswith("EMERGENCY") and "0161 342" in texts(dispatcher)
+    assert texts(dispatcher).startswith("EMERGENCY") and any(n in texts(dispatcher) for n in urgent_numbers("tameside"))
     assert SlotSet("level", None) not in events
 
 
@@ -175,7 +176,7 @@ def test_contacts_ask_for_the_area_first(dispatcher):
 
 def test_tameside_contacts_give_both_numbers(dispatcher):
     ActionContacts().run(dispatcher, make_tracker({"area": "tameside"}, intent="ask_contacts"), {})
-    assert "0161 342 4101" in texts(dispatcher) and "0161 342 2222" in texts(dispatcher)
+    assert number_of("tameside", "childrens-hub") in texts(dispatcher) and number_of("tameside", "out-of-hours") in texts(dispatcher)
 
 
 def test_consent_in_worcestershire_says_a_referral_cannot_be_anonymous(dispatcher):

@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from bot.privacy.redact import redact
+from tests.support.numbers import number_of
 from tests.support.rasa_env import rasa_python, run_in_rasa
 
 PLANTED = {
@@ -34,7 +35,7 @@ def test_the_concern_itself_survives_redaction():
     assert "bunking off every week" in redact(MESSAGE)
 
 
-@pytest.mark.parametrize("number", ["01905 822666", "01905 768020", "0161 342 4101", "01642 130680", "999"])
+@pytest.mark.parametrize("number", [number_of("worcestershire", "family-front-door"), number_of("worcestershire", "out-of-hours"), number_of("tameside", "childrens-hub"), number_of("redcar-cleveland", "redcar-mach"), "999"])
 def test_the_service_numbers_we_give_are_kept(number):
     assert number in redact(f"I rang {number} this morning.")
 
@@ -75,7 +76,7 @@ RASA_SCRIPT = textwrap.dedent("""
         ActionExecuted("action_listen"),
         UserUttered(message, {"name": "describe_concern", "confidence": 1.0}, parse_data={"text": message, "intent": {"name": "describe_concern"}, "entities": []}),
         SlotSet("concern", message),
-        BotUttered("Thanks. Call 01905 822666 (Family Front Door)."),
+        BotUttered(f"Thanks. Call {sys.argv[3]} (Family Front Door)."),
     ], slots=domain.slots)
     asyncio.run(store.save(tracker))
     print("saved")
@@ -84,13 +85,13 @@ RASA_SCRIPT = textwrap.dedent("""
 
 def test_the_stored_conversation_holds_none_of_the_planted_data(tmp_path):
     db = tmp_path / "conversations.db"
-    assert "saved" in run_in_rasa(RASA_SCRIPT, f"sqlite:///{db}", MESSAGE)
+    assert "saved" in run_in_rasa(RASA_SCRIPT, f"sqlite:///{db}", MESSAGE, number_of("worcestershire", "family-front-door"))
     stored = "\n".join(row[0] for row in sqlite3.connect(db).execute("select data from events"))
     assert stored, "events were stored"
     for kind, value in PLANTED.items():
         assert value not in stored, f"{kind} leaked into the stored tracker"
     assert "bunking off every week" in stored
-    assert "01905 822666" in stored, "the service number we gave is kept"
+    assert number_of("worcestershire", "family-front-door") in stored, "the service number we gave is kept"
     assert json.loads(stored.splitlines()[0])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.privacy.redact import redact
+from tests.support.numbers import number_of
 
 # Names
 
@@ -133,7 +134,9 @@ def test_a_street_in_lower_case_after_on_or_at_is_redacted():
 # What must be kept
 
 
-@pytest.mark.parametrize("number", ["0161 342 4101", "01905 822666", "01642 130680", "07545 422019", "999", "101"])
+@pytest.mark.parametrize("number", [number_of("tameside", "childrens-hub"), number_of("worcestershire", "family-front-door"),
+                                    number_of("redcar-cleveland", "redcar-mach"),
+                                    number_of("worcestershire", "eifs-coordinator-worcester-city"), "999", "101"])
 def test_the_service_numbers_from_the_packs_are_kept(number):
     assert redact(f"I rang {number} this morning.") == f"I rang {number} this morning."
 
@@ -188,6 +191,7 @@ def test_ordinary_talk_of_roads_is_not_an_address(text):
 
 
 def test_the_assistants_reply_keeps_the_packs_wording():
-    reply = "Level 4 for Tyler: Severe and specialist needs. Call 01905 822666 (Family Front Door)."
+    front_door = number_of("worcestershire", "family-front-door")
+    reply = f"Level 4 for Tyler: Severe and specialist needs. Call {front_door} (Family Front Door)."
     assert redact(reply, from_packs=True) == (
-        "Level 4 for [name]: Severe and specialist needs. Call 01905 822666 (Family Front Door).")
+        f"Level 4 for [name]: Severe and specialist needs. Call {front_door} (Family Front Door).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SATURDAY_2100
+from tests.support.numbers import number_of
 
 RED_FLAGS = [
     "He told me his stepdad said he is going to kill him when he gets home.",
@@ -30,9 +31,9 @@ def test_every_red_flag_gives_999_first_in_every_area(assess, area, concern):
 
 def test_an_emergency_in_worcestershire_on_saturday_night_names_the_out_of_hours_number(assess):
     result = assess("worcestershire", RED_FLAGS[3], at=SATURDAY_2100)
-    assert "01905 768020" in result.immediate_risk.advice
+    assert number_of("worcestershire", "out-of-hours") in result.immediate_risk.advice
     urgent_now = [c for c in result.contacts if c.use_now and c.phone != "999"]
-    assert [c.phone for c in urgent_now] == ["01905 768020"]
+    assert [c.phone for c in urgent_now] == [number_of("worcestershire", "out-of-hours")]
 
 
 def test_an_emergency_wins_over_everything_else_in_the_text(assess):
@@ -48,7 +49,7 @@ def test_an_emergency_goes_to_the_top_level_of_a_three_level_area(assess):
 
 def test_tameside_emergency_gives_both_numbers_because_hours_are_not_stated(assess):
     advice = assess("tameside", RED_FLAGS[0], at=SATURDAY_2100).immediate_risk.advice
-    assert "0161 342 4101" in advice and "0161 342 2222" in advice
+    assert number_of("tameside", "childrens-hub") in advice and number_of("tameside", "out-of-hours") in advice
 
 
 def test_an_area_whose_document_gives_no_number_never_gets_an_invented_one(assess):
