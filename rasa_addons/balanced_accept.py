@@ -14,18 +14,31 @@ compiled): ``scripts/run.sh`` runs Rasa with ``SANIC_USE_UVLOOP=false``. Standar
 
 from __future__ import annotations
 
+import inspect
+import sys
 from asyncio import selector_events
 from typing import Any
 
 _applied = False
 
 
-def apply() -> None:
-    """Patch asyncio's accept loop to take one connection per wake-up (idempotent)."""
+def apply() -> bool:
+    """Patch asyncio's accept loop to take one connection per wake-up (idempotent). Not with
+    ``RASA_SPEEDUPS=0``, nor on a Python whose private accept loop has no ``backlog`` argument:
+    False then, with a log line."""
     global _applied
     if _applied:
-        return
+        return True
+    from rasa_addons.speedups.guard import logger, switched_on
+
+    if not switched_on():
+        logger.info("speed-up %s not applied: RASA_SPEEDUPS turns the speed-ups off", __name__)
+        return False
     original = selector_events.BaseSelectorEventLoop._accept_connection
+    if "backlog" not in inspect.signature(original).parameters:
+        logger.warning("speed-up %s not applied: asyncio's _accept_connection on Python %s takes no backlog",
+                       __name__, sys.version.split()[0])
+        return False
 
     def _accept_connection(loop: Any, protocol_factory: Any, sock: Any, sslcontext: Any = None,
                            server: Any = None, backlog: int = 100, *args: Any, **kwargs: Any) -> None:
@@ -33,3 +46,4 @@ def apply() -> None:
 
     selector_events.BaseSelectorEventLoop._accept_connection = _accept_connection  # type: ignore[method-assign]
     _applied = True
+    return True

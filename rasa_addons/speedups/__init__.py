@@ -13,6 +13,10 @@ are in docs/performance.md), and each keeps Rasa's behaviour: what changes is on
 
 Every module imports Rasa only inside its functions, so its constants can be read (by the tests)
 outside Rasa's environment.
+
+Each patch applies only on the Rasa release it was checked against (``guard.SUPPORTED_RASA``) and
+otherwise refuses with a log line naming itself and both versions; ``RASA_SPEEDUPS=0`` turns them
+all off (:mod:`.guard`).
 """
 
 from __future__ import annotations
@@ -21,17 +25,14 @@ from rasa_addons import balanced_accept
 from rasa_addons.speedups import action_server, graph_runner, inference, trackers, training
 
 _applied = False
+PATCHES = (action_server, trackers, graph_runner, inference, training, balanced_accept)
+applied: list[str] = []  # the patches that did apply, by module name
 
 
 def apply() -> None:
-    """Apply every fix once (idempotent)."""
+    """Apply every fix that may apply, once (idempotent)."""
     global _applied
     if _applied:
         return
-    action_server.apply()
-    trackers.apply()
-    graph_runner.apply()
-    inference.apply()
-    training.apply()
-    balanced_accept.apply()
+    applied.extend(patch.__name__ for patch in PATCHES if patch.apply())
     _applied = True

@@ -32,11 +32,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rasa_addons.speedups.guard import may_patch
 
-def apply() -> None:
+
+def apply() -> bool:
+    """Patch Rasa; False (and a log line) on another Rasa release or with RASA_SPEEDUPS=0."""
+    if not may_patch(__name__):
+        return False
     _validate_responses_with_a_prebuilt_validator()
     _skip_empty_slot_validation()
     _reuse_http_clients()
+    return True
 
 
 def _validate_responses_with_a_prebuilt_validator() -> None:

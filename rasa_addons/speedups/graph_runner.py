@@ -14,11 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_addons.speedups.guard import may_patch
 
-def apply() -> None:
+
+def apply() -> bool:
+    """Patch Rasa; False (and a log line) on another Rasa release or with RASA_SPEEDUPS=0."""
+    if not may_patch(__name__):
+        return False
     from rasa.engine.runner.dask import DaskGraphRunner
 
     DaskGraphRunner.run = run_in_order  # type: ignore[method-assign]
+    return True
 
 
 class Plan:

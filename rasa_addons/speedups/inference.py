@@ -15,10 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_addons.speedups.guard import may_patch
 
-def apply() -> None:
+
+def apply() -> bool:
+    """Patch Rasa; False (and a log line) on another Rasa release or with RASA_SPEEDUPS=0."""
+    if not may_patch(__name__):
+        return False
     _call_prediction_graphs_directly()
     _copy_for_debug_logs_only()
+    return True
 
 
 def _call_prediction_graphs_directly() -> None:

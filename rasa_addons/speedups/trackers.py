@@ -13,10 +13,16 @@ times as fast.
 
 from __future__ import annotations
 
+from rasa_addons.speedups.guard import may_patch
 
-def apply() -> None:
+
+def apply() -> bool:
+    """Patch Rasa; False (and a log line) on another Rasa release or with RASA_SPEEDUPS=0."""
+    if not may_patch(__name__):
+        return False
     _remember_event_classes()
     _copy_slots_directly()
+    return True
 
 
 def _remember_event_classes() -> None:

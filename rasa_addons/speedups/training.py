@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_addons.speedups.guard import may_patch
 
-def apply() -> None:
+
+def apply() -> bool:
+    """Patch Rasa; False (and a log line) on another Rasa release or with RASA_SPEEDUPS=0."""
+    if not may_patch(__name__):
+        return False
     _skip_fingerprints_without_training_cache()
+    return True
 
 
 def _skip_fingerprints_without_training_cache() -> None:
