@@ -15,6 +15,13 @@ Applied when any add-on is imported (``rasa_addons/__init__.py``), like the spee
    buttons too, so a payload such as ``/inform_area{"area":"tameside"}`` was read as a
    placeholder and logged a false ERROR for every area button, each time the area was asked.
    Buttons are now left as written (none of ours uses a placeholder; texts still do).
+4. **A conversation store that fails is never silently replaced.** Rasa wraps the tracker
+   store in ``FailSafeTrackerStore``, which, when the database cannot be read, starts the
+   conversation afresh (its area, answers and emergency forgotten) and keeps what it saves in
+   this process's memory only. With PostgreSQL down that meant a 200 answer asking "Which area
+   do you work in?" mid-conversation. Now the error fails the turn, so the web chat says the
+   assistant is unavailable with 999 (api/routes/chat.py), and the conversation resumes, whole,
+   when the database is back.
 """
 
 from __future__ import annotations
@@ -34,6 +41,30 @@ def apply() -> None:
     _answer_when_an_action_fails()
     _authenticate_to_the_action_server()
     _leave_button_payloads_as_written()
+    _fail_the_turn_when_the_tracker_store_fails()
+
+
+class ConversationStoreFailed(RuntimeError):
+    """The conversation store could not be read or written; the turn is not answered."""
+
+
+def _raise_store_error(error: Exception) -> None:
+    raise ConversationStoreFailed(f"the conversation store failed ({type(error).__name__})") from error
+
+
+def _fail_the_turn_when_the_tracker_store_fails() -> None:
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    original = Agent._create_tracker_store
+
+    def _create_tracker_store(store: Any, domain: Any) -> Any:
+        created = original(store, domain)
+        if isinstance(created, FailSafeTrackerStore):
+            created._on_tracker_store_error = _raise_store_error
+        return created
+
+    Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[method-assign]
 
 
 NOT_TEMPLATES = ("buttons", "quick_replies")
