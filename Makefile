@@ -4,11 +4,12 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: run test test-fast setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser help retention
+.PHONY: run run-scaled test test-fast setup knowledge check model validate pytest stories nlu-eval nlu-cv shell eval bench lint clean browser scaled-servers help retention
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
 	@echo "make test   set up what is missing, then run every test"
+	@echo "make run-scaled  the scaled topology on this machine: PostgreSQL, Redis, 2 Rasa + 2 action servers, the API, HAProxy (docs/deployment.md)"
 	@echo "make test-fast  the engine, knowledge, API and privacy tests: no Rasa, no model (the inner loop)"
 	@echo "make shell  talk to the assistant in the terminal"
 	@echo "make check  validate the knowledge packs and print coverage"
@@ -38,6 +39,10 @@ validate: setup
 run: knowledge model
 	@APP_ENV=development bash scripts/run.sh
 
+# The scaled topology (docs/deployment.md); installs haproxy, redis-server and postgresql when missing.
+run-scaled: setup model
+	@APP_ENV=development bash scripts/run_scaled.sh
+
 pytest: setup
 	@$(PY) -m pytest -q --durations=15
 
@@ -47,6 +52,9 @@ test-fast: setup
 
 browser:  # the web chat's browser tests need Debian's chromium (skipped, saying why, without it)
 	@bash scripts/ensure_chromium.sh
+
+scaled-servers:  # tests/scaled need haproxy, redis-server and postgresql (skipped, saying why, without them)
+	@bash scripts/ensure_scaled.sh
 
 stories: model
 	@bash scripts/test_stories.sh
@@ -60,7 +68,7 @@ nlu-cv: setup
 shell: knowledge model
 	@bash scripts/shell.sh
 
-test: setup check validate model browser pytest stories nlu-eval
+test: setup check validate model browser scaled-servers pytest stories nlu-eval
 
 eval: knowledge
 	@$(PY) -m bot.triage.evaluate
