@@ -457,20 +457,25 @@ def main() -> int:
     stack = ScaledStack(folder, rasa_workers=args.workers, api_port=args.api_port, say=print)
     stopping = False
 
+    def interrupt(_sig: int, _frame: object) -> None:  # while starting: stop what has started
+        raise KeyboardInterrupt
+
     def on_signal(_sig: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         stack.start()
     except ServerFailed as failed:
         print(f"\n{failed}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
         stack.stop()
         return 130
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     print(f"""
 Early Help Navigator is running, scaled out (docs/deployment.md).
   Web chat:          {stack.api_url}/
