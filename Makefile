@@ -16,7 +16,7 @@ help:
 	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90; part of make test; NLU_SPLIT_SEED=n for another split)"
 	@echo "make nlu-cv    intent F1 by 5-fold cross-validation (slow: five NLU trainings)"
 	@echo "make eval   print the engine's accuracy against tests/eval/cases.yml"
-	@echo "make bench  print engine and API latency figures"
+	@echo "make bench  print engine, API and chat latency, overload and memory figures"
 	@echo "make retention  delete conversations (CONVERSATION_RETENTION_DAYS) and advice records (AUDIT_RETENTION_DAYS) older than 400 days; run daily"
 
 setup:
@@ -77,6 +77,7 @@ bench: knowledge model
 	@$(PY) scripts/bench_assess.py
 	@$(PY) scripts/bench_chat.py
 	@$(PY) scripts/bench_api.py
+	@$(PY) scripts/bench_overload.py
 
 retention: setup  # daily from cron; ARGS="--dry-run" or ARGS="--days 30" to pass options
 	@$(PY) -m bot.db.retention $(ARGS)

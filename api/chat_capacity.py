@@ -44,6 +44,8 @@ class TurnSlots:
         self._busy = 0  # turns with Rasa now
         self._waiting: deque[asyncio.Future[None]] = deque()
         self.pace: float | None = None  # recent seconds per turn with Rasa; None until one is answered
+        self.refused = 0  # turns refused since start
+        self._reported = (clock(), 0)  # when refusals were last logged, and the count then
 
     @property
     def busy(self) -> int:
@@ -52,6 +54,17 @@ class TurnSlots:
     @property
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def note_refusal(self, every: float = 1.0) -> tuple[int, float] | None:
+        """Count a refusal; at most once every ``every`` seconds, how many there were since the last
+        report and over how long (one log line a second under overload, not one a refusal)."""
+        self.refused += 1
+        now = self._clock()
+        since, count = self._reported
+        if self.refused > 1 and now - since < every:
+            return None
+        self._reported = (now, self.refused)
+        return self.refused - count, now - since
 
     def expected_wait(self) -> float:
         """Seconds a turn arriving now would wait for a place, at the recent pace."""

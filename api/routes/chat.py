@@ -228,7 +228,7 @@ NOT_ANSWERED = {
 BUSY_RETRY_SECONDS = 5
 
 
-def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, reason: str = "unavailable",
+def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str | None, reason: str = "unavailable",
                  retry_after: int = 30) -> JSONResponse:
     """Problem+json (503 when Rasa is down or busy, 429 when a client sends too fast) that still
     carries the emergency advice, named for the area when known: nobody is turned away without
@@ -252,7 +252,8 @@ def _unavailable(kb: KnowledgeBase, area_id: str | None, why: str, reason: str =
     )
     body: dict[str, Any] = Problem(title=title, status=status, detail=detail).model_dump()
     body.update(reply.model_dump(mode="json"), reason=reason)
-    log.warning("web chat: %s (%s); emergency advice sent", title, why)
+    if why:  # None: the caller logs (busy turns are counted, not logged one by one)
+        log.warning("web chat: %s (%s); emergency advice sent", title, why)
     return JSONResponse(body, status_code=status, media_type=PROBLEM,
                         headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
 
@@ -307,7 +308,12 @@ async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Re
         async with request.app.state.turn_order.turn(turn.sender), request.app.state.chat_slots.slot():
             answer = await rasa.turn(f"web-{turn.sender}", turn.message)
     except Busy as busy:
-        return _unavailable(kb, turn.area, f"busy: {busy.why}", reason="busy", retry_after=BUSY_RETRY_SECONDS)
+        slots = request.app.state.chat_slots
+        report = slots.note_refusal()
+        if report:
+            log.warning("web chat: busy, %d turns refused in %.1f s (the last: %s; %d with Rasa, %d waiting); "
+                        "emergency advice sent", report[0], report[1], busy.why, slots.busy, slots.waiting)
+        return _unavailable(kb, turn.area, None, reason="busy", retry_after=BUSY_RETRY_SECONDS)
     except RasaRefused as refused:
         return problem(refused.status, "The message could not be used",
                        f"{refused.reason} In an emergency call {kb.national().emergency_number}.",

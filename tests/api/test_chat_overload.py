@@ -238,3 +238,13 @@ def test_a_client_that_goes_away_while_queued_gives_up_its_place():
             assert slots.busy == 1
 
     asyncio.run(scenario())
+
+
+def test_refusals_are_logged_at_most_once_a_second_with_their_count():
+    now = [100.0]
+    slots = TurnSlots(in_flight=1, queued=0, wait_seconds=1, clock=lambda: now[0])
+    assert slots.note_refusal() == (1, 0.0), "the first refusal is logged at once"
+    assert [slots.note_refusal() for _ in range(5)] == [None] * 5
+    now[0] += 1.5
+    assert slots.note_refusal() == (6, 1.5)
+    assert slots.refused == 7
