@@ -117,7 +117,7 @@ class ThrowawayPostgres:
             shutil.chown(self.folder, "postgres", "postgres")
         out = subprocess.run(_as_postgres_user() + [postgres_bin("initdb"), "-D", str(self.data), "-A", "trust",
                                                     "-U", "postgres", "--no-sync", "-E", "UTF8"],
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=120, check=False)
         if out.returncode != 0:
             raise ServerFailed(f"PostgreSQL's initdb failed: {out.stderr[-1500:]}")
 
@@ -126,13 +126,13 @@ class ThrowawayPostgres:
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         out = subprocess.run(_as_postgres_user() + [postgres_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log),
                                                     "-o", options, "-w", "-t", "60", "start"],
-                             capture_output=True, text=True, timeout=90)
+                             capture_output=True, text=True, timeout=90, check=False)
         if out.returncode != 0:
             raise ServerFailed(f"PostgreSQL did not start on port {self.port}: {out.stderr[-500:]}\n{tail(self.log)}")
 
     def stop(self) -> None:
         subprocess.run(_as_postgres_user() + [postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
-                                              "-t", "60", "stop"], capture_output=True, text=True, timeout=90)
+                                              "-t", "60", "stop"], capture_output=True, text=True, timeout=90, check=False)
 
     def remove(self) -> None:
         self.stop()
@@ -321,12 +321,12 @@ class ScaledStack:
         servers start together (each would try, and one would fail on PostgreSQL's catalogue)."""
         self.say("loading the knowledge packs into PostgreSQL")
         out = subprocess.run([str(PY), "-m", "bot.knowledge", "load"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=600)
+                             capture_output=True, text=True, timeout=600, check=False)
         if out.returncode != 0:
             raise ServerFailed(f"loading the knowledge failed:\n{out.stdout[-1000:]}\n{out.stderr[-2000:]}")
-        out = subprocess.run([str(RASA_PY), "-c", "from rasa_addons.tracker_store import RedactingSQLTrackerStore;"
-                              "RedactingSQLTrackerStore()"], cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=300)
+        create_tables = "from rasa_addons.tracker_store import RedactingSQLTrackerStore; RedactingSQLTrackerStore()"
+        out = subprocess.run([str(RASA_PY), "-c", create_tables], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=300, check=False)
         if out.returncode != 0:
             raise ServerFailed(f"creating the conversation tables failed:\n{out.stderr[-2000:]}")
 
@@ -374,7 +374,7 @@ class ScaledStack:
         config = self.folder / "haproxy.cfg"
         config.write_text(haproxy_config(rasa_ports, actions_ports, self.lb_rasa_port, self.lb_actions_port,
                                          self.haproxy_stats))
-        check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], capture_output=True, text=True)
+        check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], capture_output=True, text=True, check=False)
         if check.returncode != 0:
             raise ServerFailed(f"haproxy refused its configuration: {check.stderr[-1000:]}")
         self._add("haproxy", ["haproxy", "-db", "-f", str(config)], base,

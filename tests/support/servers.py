@@ -18,7 +18,7 @@ def redis_unreachable(url: str, timeout: float = 2.0) -> str | None:
     return None if reply.startswith(b"+PONG") else f"answered {reply[:40]!r}"
 
 
-def redis_command(port: int, *args: str | int | float, host: str = "127.0.0.1", timeout: float = 5.0):
+def redis_command(port: int, *args: str | float, host: str = "127.0.0.1", timeout: float = 5.0):
     """One Redis command over its wire protocol (RESP); the reply as int, str, list or None."""
     parts = [str(a).encode() for a in args]
     request = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
