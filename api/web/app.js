@@ -248,6 +248,7 @@
 
   /** Replies offered before this turn no longer apply: they are disabled and say so. */
   function retireOldReplies() {
+    for (const b of log.querySelectorAll(".msg__retry")) b.disabled = true;
     for (const group of log.querySelectorAll(".choices:not(.choices--old)")) {
       if (group.dataset.turn === String(state.turn)) continue;
       group.classList.add("choices--old");
@@ -262,10 +263,22 @@
     return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" });
   }
 
-  function openText(c, at) {
-    if (c.available_now === true) return "open now (as of " + clock(at) + ")";
-    if (c.available_now === false) return "closed now (as of " + clock(at) + ")";
-    return c.hours;
+  /** Open or closed now, and as of when; the time is refreshed in place (data-at). */
+  function openText(parent, c, at) {
+    if (c.available_now === null || c.available_now === undefined) {
+      parent.appendChild(document.createTextNode(c.hours));
+      return;
+    }
+    parent.appendChild(document.createTextNode((c.available_now ? "open" : "closed") + " now (as of "));
+    const time = parent.appendChild(el("span", null, clock(at)));
+    time.dataset.at = "";
+    parent.appendChild(document.createTextNode(")"));
+  }
+
+  function openWords(c, at) {
+    const holder = el("span");
+    openText(holder, c, at);
+    return holder.textContent;
   }
 
   /** The number first (so it is never cut on a small screen), then whose it is and if it is open. */
@@ -276,7 +289,7 @@
     } else {
       number.textContent = "no number in the guidance";
     }
-    parent.appendChild(el("span", "emergency__who", ", " + c.name + ": " + openText(c, at)));
+    openText(parent.appendChild(el("span", "emergency__who", ", " + c.name + ": ")), c, at);
   }
 
   function updateBanner(area) {
@@ -313,7 +326,7 @@
     contactLine(line, area.urgent[0], at);
     const details = areaUrgent.appendChild(el("details", "emergency__source"));
     const ages = [...new Set(area.urgent.map((c) => c.source_age))];
-    const summary = details.appendChild(el("summary", null, area.urgent.length > 1 ? "All urgent numbers and source" : "Source"));
+    const summary = details.appendChild(el("summary", null, area.urgent.length > 1 ? "All numbers and source" : "Source"));
     const years = [...new Set(area.urgent.map((c) => c.source.date_label +
       (c.source.age_years ? ", " + c.source.age_years + (c.source.age_years === 1 ? " year" : " years") + " old" : "")))];
     summary.appendChild(el("span", "emergency__age", " (" + years.join("; ") + ")"));
@@ -394,7 +407,7 @@
       const at = state.checkedAt;
       lines.push("Then contact " + area.name + ":");
       for (const c of area.urgent) {
-        lines.push("- " + c.name + ": " + (c.phone || "no number in the guidance") + " (" + openText(c, at) + ")");
+        lines.push("- " + c.name + ": " + (c.phone || "no number in the guidance") + " (" + openWords(c, at) + ")");
       }
     } else if (area) {
       lines.push("Then contact " + area.name + "'s children's social care: the guidance gives no urgent number.");
@@ -548,13 +561,20 @@
 
   // "Start again" asks first: an accessible dialog, its safe choice focused.
   restartButton.addEventListener("click", () => confirmRestart.showModal());
-  document.getElementById("confirm-keep").addEventListener("click", () => confirmRestart.close("keep"));
-  document.getElementById("confirm-clear").addEventListener("click", () => confirmRestart.close("clear"));
-  confirmRestart.addEventListener("close", () => {
-    if (confirmRestart.returnValue === "clear") restart();
-    else restartButton.focus();
-    confirmRestart.returnValue = "";
+  document.getElementById("confirm-keep").addEventListener("click", () => {
+    confirmRestart.close();
+    restartButton.focus();
   });
+  document.getElementById("confirm-clear").addEventListener("click", () => {
+    confirmRestart.close();
+    restart();
+  });
+
+  // On short screens the banner sticks to the top: what gets the focus scrolls in below it.
+  const banner = document.querySelector("header.emergency");
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty("--banner-height", banner.offsetHeight + "px");
+  }).observe(banner);
 
   setInterval(refreshBanner, 30 * 1000);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refreshBanner(); });

@@ -1,12 +1,14 @@
-"""A small axe-like check run inside the page: the basics WCAG 2.2 AA asks of a chat page.
+"""Accessibility checks run inside the page.
 
-Not a replacement for axe-core (which we cannot download here); it checks what matters most
-for this page: language, title, viewport, one heading, labelled controls, named buttons and
-links, unique ids, a polite live log, target size, and text contrast against the real
-computed colours.
+:func:`axe_violations` runs axe-core itself (vendored, see below). :func:`basic_problems` is our
+own small check of what matters most for this page and axe does not judge the same way:
+language, title, viewport, one heading, labelled controls, named buttons and links, unique
+ids, a polite live log, target size, and text contrast against the real computed colours.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 BASIC_CHECKS = r"""
 () => {
@@ -28,7 +30,8 @@ BASIC_CHECKS = r"""
     if (!named) problems.push("control without a label: " + describe(el));
   }
   for (const el of document.querySelectorAll("button, a[href], summary")) {
-    const name = (el.innerText || el.getAttribute("aria-label") || "").trim();
+    // textContent too: innerText is empty for what a closed <details> holds
+    const name = (el.innerText || el.textContent || el.getAttribute("aria-label") || "").trim();
     if (!name) problems.push("control without an accessible name: " + describe(el));
     if (visible(el) && !el.closest(".msg, .emergency, .skip-link")) {
       const box = el.getBoundingClientRect();
@@ -103,3 +106,27 @@ FOCUS_SHOWN = r"""
 def focused(page) -> dict | None:
     """The focused element and whether a focus indicator is drawn around it."""
     return page.evaluate(FOCUS_SHOWN)
+
+
+# --- axe-core ---------------------------------------------------------------------------
+# axe-core 4.10.2 (Deque Systems, MPL-2.0), the npm package's axe.min.js as published, kept in
+# the repository so the tests need no network: tests/browser/vendor/.
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA and best-practice violations on the page as it is now, in words.
+
+    Loaded with ``page.evaluate`` (the DevTools protocol), which the page's Content-Security-Policy
+    does not apply to, so the page's own policy stays as strict as in production.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });"
+        " return r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '"
+        " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')); }",
+        AXE_TAGS,
+    )
+    return results
