@@ -280,6 +280,8 @@ class ScaledStack:
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.lb_rasa_url = f"http://127.0.0.1:{self.lb_rasa_port}"
         self.haproxy_stats = self.folder / "haproxy.sock"
+        if len(str(self.haproxy_stats)) > 100:  # a Unix socket's path has at most 107 bytes
+            self.haproxy_stats = Path(tempfile.mkdtemp(prefix="navigator-haproxy-")) / "stats.sock"
 
     # --- PostgreSQL and Redis ------------------------------------------------------------
     def _databases(self) -> None:
@@ -310,11 +312,17 @@ class ScaledStack:
     def _create_databases(self) -> None:
         import psycopg
 
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres", autocommit=True,
-                             connect_timeout=5) as conn:
-            for name in (KB_DATABASE, CONVERSATIONS_DATABASE):
-                if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                    conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres", autocommit=True,
+                                 connect_timeout=5) as conn:
+                for name in (KB_DATABASE, CONVERSATIONS_DATABASE):
+                    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                        conn.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as exc:
+            raise ServerFailed(f"PostgreSQL on 127.0.0.1:{self.pg_port} refused the user postgres "
+                               f"({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}): "
+                               "it needs trust (or peer) access for postgres on loopback, or stop it so that "
+                               "make run-scaled starts its own") from exc
 
     def _prepare(self, env: dict[str, str]) -> None:
         """Load the packs into PostgreSQL; create the conversation tables once, before two Rasa

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+from urllib.parse import urlparse
 
 import httpx
 from fastapi import APIRouter, Request
@@ -85,6 +88,28 @@ async def _rasa(url: str) -> Check:
         return Check(name="rasa", ok=False, detail=f"{target} not reachable ({type(exc).__name__})")
 
 
+def _lock_store() -> Check | None:
+    """Rasa's Redis lock store, when one is configured (``LOCK_STORE_URL``, the scaled topology):
+    without it no turn can be answered. None when Rasa's locks are local (``make run``)."""
+    url = os.environ.get("LOCK_STORE_URL", "").strip()
+    if not url:
+        return None
+    parsed = urlparse(url)
+    where = f"Redis at {parsed.hostname}:{parsed.port or 6379}"
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379),
+                                      timeout=RASA_TIMEOUT_SECONDS) as conn:
+            if parsed.password:
+                user = f"{parsed.username} " if parsed.username else ""
+                conn.sendall(f"AUTH {user}{parsed.password}\r\n".encode())
+                conn.recv(64)
+            conn.sendall(b"PING\r\n")
+            answered = conn.recv(64).startswith(b"+PONG")
+    except OSError as exc:
+        return Check(name="lock store", ok=False, detail=f"{where} not reachable ({type(exc).__name__})")
+    return Check(name="lock store", ok=answered, detail=f"{where} {'reachable' if answered else 'did not answer PING'}")
+
+
 def _meaning(request: Request) -> Check:
     """The engine's sentence encoder: the app does not start without it, so this names it."""
     engine = getattr(request.app.state, "engine", None)
@@ -113,9 +138,10 @@ def _review_warnings(kb: KnowledgeBase) -> list[str]:
                 "with the front door that they are current."),
             responses=problem_responses(503, described={503: "Not ready; the failed checks are listed"}))
 async def readyz(kb: KnowledgeDep, settings: SettingsDep, request: Request) -> Ready:
-    database, knowledge, rasa = await asyncio.gather(
-        run_in_threadpool(_database, kb), run_in_threadpool(_knowledge, kb), _rasa(settings.rasa_url))
-    checks = [database, knowledge, rasa, _meaning(request)]
+    database, knowledge, rasa, lock_store = await asyncio.gather(
+        run_in_threadpool(_database, kb), run_in_threadpool(_knowledge, kb), _rasa(settings.rasa_url),
+        run_in_threadpool(_lock_store))
+    checks = [database, knowledge, rasa, _meaning(request)] + ([lock_store] if lock_store else [])
     failed = [c for c in checks if not c.ok]
     if failed:
         raise ProblemError(503, "Not ready", f"Failed: {', '.join(c.name for c in failed)}. {EMERGENCY}", checks=checks)

@@ -176,12 +176,17 @@ def test_redis_down_then_back(scaled):
     assert chat(scaled, conversation, "I work in Tameside").status_code == 200
     scaled.redis.stop()
     try:
+        ready = httpx.get(f"{scaled.api_url}/readyz", timeout=10)
+        assert ready.status_code == 503
+        lock_store = next(c for c in ready.json()["checks"] if c["name"] == "lock store")
+        assert not lock_store["ok"] and lock_store["detail"].startswith("Redis at 127.0.0.1"), lock_store
         assert_unavailable_quickly(scaled, conversation)
     finally:
         scaled.redis.start()
     resumed = chat(scaled, conversation, "who do I call?")
     assert_answers_for_tameside(resumed)
     assert not resumed.json()["messages"][0]["text"].startswith("EMERGENCY"), "no emergency was raised here"
+    assert httpx.get(f"{scaled.api_url}/readyz", timeout=10).status_code == 200
 
 
 def test_a_replica_killed_mid_conversation_the_other_answers_with_nothing_lost(scaled):
