@@ -9,7 +9,9 @@ Beyond what Rasa's workers can serve, a turn is refused at once (the route answe
   arriving when the queue is full is refused at once;
 - a turn is also refused at once when the queue ahead of it would, at the recent pace of Rasa's
   answers, take longer than ``wait_seconds`` to clear (``CHAT_QUEUE_SECONDS``): when the CPU is
-  taken by other work each turn takes longer, so fewer are let in;
+  taken by other work each turn takes longer, so fewer are let in. The pace is the time between
+  answers: a turn's time with Rasa divided by the fewest turns that were with Rasa at its start or
+  end (taken at its lowest, so the estimate errs towards refusing, not towards a long wait);
 - a turn that has waited ``wait_seconds`` anyway is refused then, never later.
 
 One instance per API process: with several API processes (or hosts) each has its own bound.
@@ -43,7 +45,7 @@ class TurnSlots:
         self._clock = clock
         self._busy = 0  # turns with Rasa now
         self._waiting: deque[asyncio.Future[None]] = deque()
-        self.pace: float | None = None  # recent seconds per turn with Rasa; None until one is answered
+        self.pace: float | None = None  # recent seconds between Rasa's answers; None until one is answered
         self.refused = 0  # turns refused since start
         self._reported = (clock(), 0)  # when refusals were last logged, and the count then
 
@@ -70,18 +72,18 @@ class TurnSlots:
         """Seconds a turn arriving now would wait for a place, at the recent pace."""
         if self._busy < self.in_flight and not self._waiting:
             return 0.0
-        return (len(self._waiting) + 1) / self.in_flight * (self.pace or 0.0)
+        return (len(self._waiting) + 1) * (self.pace or 0.0)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """A place with Rasa for one turn, or :class:`Busy` (at once, or after ``wait_seconds``)."""
         await self._take()
-        started = self._clock()
+        started, alongside = self._clock(), self._busy
         try:
             yield
         finally:
-            took = self._clock() - started
-            self.pace = took if self.pace is None else (1 - PACE_WEIGHT) * self.pace + PACE_WEIGHT * took
+            between = (self._clock() - started) / min(alongside, self._busy)
+            self.pace = between if self.pace is None else (1 - PACE_WEIGHT) * self.pace + PACE_WEIGHT * between
             self._give_back()
 
     async def _take(self) -> None:

@@ -56,8 +56,8 @@ class Settings(BaseSettings):
         description="Web chat turns per minute per client address (behind a proxy, set trusted_proxies)",
     )
     chat_max_in_flight: int = Field(
-        default=8, ge=1,
-        description="Web chat turns the API sends Rasa at once (per API process); 8 suits make run's 2 Rasa workers",
+        default=4, ge=1,
+        description="Web chat turns the API sends Rasa at once (per API process); 4 suits make run's 2 Rasa workers",
     )
     chat_max_queued: int = Field(
         default=32, ge=0, description="Web chat turns that may wait for a place with Rasa; more get 503 busy at once",

@@ -201,9 +201,10 @@ def test_when_turns_have_been_slow_a_turn_that_would_wait_too_long_is_refused_at
         release.clear()
         holding = [asyncio.create_task(slow_turn(1.0)) for _ in range(2)]
         await until(lambda: slots.busy == 2)
-        # five queued: the fifth expects (5 / 2 places) x 1 s = 2.5 s, just within the limit; a sixth would wait 3 s
-        queued = [asyncio.create_task(slow_turn(1.0)) for _ in range(5)]
-        await until(lambda: slots.waiting == 5)
+        # an answer a second (one at a time, 1 s each): the second queued expects 2 s, within the
+        # limit; a third would wait 3 s
+        queued = [asyncio.create_task(slow_turn(1.0)) for _ in range(2)]
+        await until(lambda: slots.waiting == 2)
         started = time.perf_counter()
         with pytest.raises(Busy) as refused:
             async with slots.slot():
