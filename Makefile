@@ -10,7 +10,7 @@ help:
 	@echo "make run    set up what is missing, then start the assistant (SQLite default)"
 	@echo "make test   set up what is missing, then run every test"
 	@echo "make run-scaled  the scaled topology on this machine: PostgreSQL, Redis, 2 Rasa + 2 action servers, the API, HAProxy (docs/deployment.md)"
-	@echo "make test-fast  the engine, knowledge, API and privacy tests: no Rasa, no model (the inner loop)"
+	@echo "make test-fast  the engine (with the cross-area matrix), knowledge, API and privacy tests: no Rasa, no model, under 2 minutes (the inner loop; docs/testing.md)"
 	@echo "make shell  talk to the assistant in the terminal"
 	@echo "make check  validate the knowledge packs and print coverage"
 	@echo "make nlu-eval  intent F1 on a held-out 20% split (threshold 0.90; part of make test; NLU_SPLIT_SEED=n for another split)"
@@ -46,9 +46,10 @@ run-scaled: setup model
 pytest: setup
 	@$(PY) -m pytest -q --durations=15
 
-# The inner loop: everything that needs no Rasa server and no trained model.
+# The inner loop: everything that needs no Rasa server and no trained model (tests/triage holds the
+# cross-area matrix). Under 2 minutes on 2 cores; nothing here asks for the shared stack (docs/testing.md).
 test-fast: setup
-	@$(PY) -m pytest -q tests/triage tests/knowledge tests/api tests/eval tests/privacy tests/db tests/safety
+	@$(PY) -m pytest -q --durations=15 tests/triage tests/knowledge tests/api tests/eval tests/privacy tests/db tests/safety
 
 browser:  # the web chat's browser tests need Debian's chromium (skipped, saying why, without it)
 	@bash scripts/ensure_chromium.sh

@@ -24,6 +24,8 @@ from bot.knowledge.packs import KnowledgeSet, load_knowledge
 from bot.knowledge.query import KnowledgeBase
 from bot.knowledge.store import sync
 from bot.triage.engine import TriageEngine
+from tests.support.shared_stack import shared_slack_api, shared_stack  # noqa: F401 - session fixtures
+from tests.support.stack import STARTED
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -114,3 +116,9 @@ def assess(engine):
         return engine.assess(area, concern, answers, at)
 
     return _assess
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many assistants (actions + Rasa) this run started: one shared, plus the fault tests' own."""
+    if STARTED:
+        terminalreporter.write_line(f"stacks started: {len(STARTED)} ({', '.join(STARTED)})")

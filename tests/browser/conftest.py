@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import PROJECT_ROOT
-from tests.support.stack import Stack, running_stack
+from tests.support.stack import Stack
 
 ARTIFACTS = PROJECT_ROOT / "artifacts"
 CHROMIUM_ARGS = [
@@ -51,14 +51,15 @@ def browser(chromium_path, tmp_path_factory) -> Iterator:
 
 
 @pytest.fixture(scope="module")
-def stack(loaded_engine, tmp_path_factory, chromium_path) -> Iterator[Stack]:
-    """Actions, Rasa and the API (which serves the page), for this module's browser tests.
+def stack(shared_stack, chromium_path) -> Stack:
+    """Actions, Rasa and the API (which serves the page): the run's shared stack, with
+    ``APP_ENV=development`` (tests/support/shared_stack.py). Asked for after chromium, so a
+    run without chromium skips without starting it.
 
     Modules using it mark themselves ``needs_model``, so a missing model skips, saying so.
     """
-    with running_stack(tmp_path_factory.mktemp("web"), str(loaded_engine.url), with_api=True,
-                       env={"APP_ENV": "development"}) as s:
-        yield s
+    assert shared_stack.api_url
+    return shared_stack
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """End to end over Slack: the real Rasa and action servers, Slack's requests signed as Slack
 signs them, and replies captured at a local fake of the Slack Web API.
 
-One stack for the module (starting Rasa costs about a minute). Every practitioner is a
-different Slack user in a different channel, so the tests do not share a conversation.
+The run's shared stack (tests/support/shared_stack.py; starting Rasa costs about a minute).
+Every practitioner is a different Slack user in a different channel, so the tests do not
+share a conversation, with each other or with the other modules on that stack.
 Needs the trained model; skipped, with the reason, without it.
 """
 
@@ -14,16 +15,14 @@ import time
 import pytest
 
 from tests.channels.slack_support import (
-    CREDENTIALS,
     SALT,
-    FakeSlackApi,
     SlackSender,
     buttons_of,
     post_text,
-    slack_env,
     validate_blocks,
 )
-from tests.support.stack import needs_model, running_stack
+from tests.support.numbers import number_of, urgent_numbers
+from tests.support.stack import needs_model
 
 pytestmark = needs_model
 
@@ -33,16 +32,15 @@ EMERGENCY = "He came in with a fresh bruise on his cheek and said dad punched hi
 
 
 @pytest.fixture(scope="module")
-def api():
-    with FakeSlackApi() as fake:
-        yield fake
+def api(shared_slack_api):
+    """The fake Slack Web API that the run's shared stack posts to (only this module uses Slack)."""
+    return shared_slack_api
 
 
 @pytest.fixture(scope="module")
-def stack(loaded_engine, tmp_path_factory, api):
-    with running_stack(tmp_path_factory.mktemp("slack"), str(loaded_engine.url), credentials=CREDENTIALS,
-                       env=slack_env(api.url)) as running:
-        yield running
+def stack(shared_stack):
+    """The run's shared stack, whose Slack channel is on with this app's secrets (slack_env, CREDENTIALS)."""
+    return shared_stack
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +100,7 @@ def test_a_concern_after_naming_the_area_gets_the_level_and_the_area_numbers(sla
     (answer,) = [p for p in posts if "Who to contact now" in post_text(p)]
     text = post_text(answer)
     assert "level 4" in text
-    for number in ("01905 822666", "01905 768020"):
+    for number in (number_of("worcestershire", "family-front-door"), number_of("worcestershire", "out-of-hours")):
         assert number in text
     context = answer["blocks"][-1]
     assert context["type"] == "context" and "years old" in post_text({"blocks": [context]})
@@ -113,7 +111,7 @@ def test_a_button_click_says_the_button_value(slack, api):
     posts = converse_to_answer(slack, api, user="U0REDCAR", channel="D0REDCAR", area="Redcar", concern=BELT)
     answer = [p for p in posts if "Who to contact now" in post_text(p)][-1]
     contacts = click(slack, api, answer, "Who do I call?", user="U0REDCAR")
-    assert "Who to call in Redcar" in text_of(contacts) and "01642 130680" in text_of(contacts)
+    assert "Who to call in Redcar" in text_of(contacts) and number_of("redcar-cleveland", "redcar-mach") in text_of(contacts)
 
 
 def test_an_app_mention_in_a_channel_is_answered_in_a_thread_under_it(slack, api):
@@ -126,7 +124,7 @@ def test_an_app_mention_in_a_channel_is_answered_in_a_thread_under_it(slack, api
     assert {p.get("thread_ts") for p in posts} == {thread}
     more = say(slack, api, "who do I call?", user="U0MENTION", channel="C0MENTION", mention=True, thread_ts=thread)
     assert {p.get("thread_ts") for p in more} == {thread}
-    assert "0161 342 4101" in text_of(more)
+    assert number_of("tameside", "childrens-hub") in text_of(more)
 
 
 def test_the_emergency_line_comes_first(slack, api):
@@ -134,7 +132,7 @@ def test_the_emergency_line_comes_first(slack, api):
     posts = say(slack, api, EMERGENCY, user="U0URGENT", channel="D0URGENT")
     first_block = posts[0]["blocks"][0]["text"]["text"]
     assert first_block.startswith(":rotating_light: *")
-    assert "999" in first_block and "0161 342" in first_block
+    assert "999" in first_block and any(n in first_block for n in urgent_numbers("tameside"))
     assert "999" in posts[0]["text"].splitlines()[0], "the notification preview says 999 too"
 
 

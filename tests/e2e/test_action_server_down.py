@@ -10,6 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.support.numbers import number_of
 from tests.support.stack import needs_model, running_stack
 
 pytestmark = needs_model
@@ -17,6 +18,7 @@ pytestmark = needs_model
 
 @pytest.fixture(scope="module")
 def rasa_without_actions(loaded_engine, tmp_path_factory):
+    # Its own stack, not the run's shared one: it stops the action server.
     with running_stack(tmp_path_factory.mktemp("actions-down"), str(loaded_engine.url)) as stack:
         stack.stop("actions")
         with pytest.raises(httpx.HTTPError):
@@ -30,7 +32,7 @@ def test_an_emergency_gets_999_and_the_areas_urgent_number_with_the_action_serve
     replies = rasa_without_actions.say(sender, "a child is in danger right now")
     assert replies, "Rasa answered"
     assert replies[0]["text"].startswith("If a child is in immediate danger, call 999 now.")
-    assert "0161 342 4101" in replies[0]["text"] and "0161 342 2222" in replies[0]["text"]
+    assert number_of("tameside", "childrens-hub") in replies[0]["text"] and number_of("tameside", "out-of-hours") in replies[0]["text"]
     assert {"emergency": True, "area": "tameside"} in [r.get("custom") for r in replies]
 
 
@@ -45,5 +47,5 @@ def test_a_turn_whose_action_fails_gets_an_apology_and_999_not_an_empty_reply(ra
     replies = rasa_without_actions.say(sender, "who do I call?")
     text = "\n".join(r.get("text") or "" for r in replies)
     assert "Sorry, something went wrong on my side" in text
-    assert "call 999 now" in text and "0161 342 4101" in text
+    assert "call 999 now" in text and number_of("tameside", "childrens-hub") in text
     assert text.count("Sorry, something went wrong") == 1, "one apology a turn, however many actions failed"

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.stack import Stack, needs_model, running_stack
+from tests.support.numbers import area_numbers, number_of, urgent_numbers
+from tests.support.stack import Stack, fresh_sender, needs_model
 
 pytestmark = needs_model
 
 
 @pytest.fixture(scope="module")
-def rasa(loaded_engine, tmp_path_factory):
-    # Two Rasa workers, as `make run`: turns of one conversation must stay in order across them.
-    with running_stack(tmp_path_factory.mktemp("e2e"), str(loaded_engine.url), rasa_workers=2) as stack:
-        yield stack
+def rasa(shared_stack):
+    # The run's shared stack: two Rasa workers, as `make run`, so turns of one conversation must
+    # stay in order across them. Each test converses as its own fresh sender.
+    assert shared_stack.rasa_workers == 2
+    return shared_stack
 
 
 def converse_until_answer(stack: Stack, sender: str, concern: str, answer: str = "no", turns: int = 4) -> str:
@@ -38,15 +40,15 @@ BELT = "Dad hits him with a belt and he has marks on his legs."
 @pytest.mark.parametrize(
     "area, level, numbers",
     [
-        ("Worcs", "level 4", ["01905 822666", "01905 768020"]),
-        ("Tameside", "level 4", ["0161 342 4101", "0161 342 2222"]),
-        ("Redcar", "level 4", ["01642 130680"]),
+        ("Worcs", "level 4", [number_of("worcestershire", "family-front-door"), number_of("worcestershire", "out-of-hours")]),
+        ("Tameside", "level 4", [number_of("tameside", "childrens-hub"), number_of("tameside", "out-of-hours")]),
+        ("Redcar", "level 4", [number_of("redcar-cleveland", "redcar-mach")]),
         ("Stockton", "level 4", ["no number given"]),
         ("Cambs", "level 3", ["no number given"]),
     ],
 )
 def test_each_area_gets_its_own_level_and_numbers(rasa, area, level, numbers):
-    sender = f"e2e-{area}"
+    sender = fresh_sender(f"e2e-{area}")
     first = " ".join(m.get("text", "") for m in rasa.say(sender, f"I work in {area}"))
     assert "answer for" in first
     text = converse_until_answer(rasa, sender, BELT)
@@ -56,27 +58,27 @@ def test_each_area_gets_its_own_level_and_numbers(rasa, area, level, numbers):
 
 
 def test_the_questions_that_help_are_asked_and_change_the_level(rasa):
-    sender = "e2e-form"
+    sender = fresh_sender("e2e-form")
     rasa.say(sender, "I'm in Worcestershire")
     text = converse_until_answer(rasa, sender, "I am worried about a year 3 boy, mum says she cannot cope with his behaviour at home and is struggling with his routines.", answer="yes")
     assert "level 3" in text or "level 4" in text, text
 
 
 def test_an_emergency_gets_999_and_the_urgent_number_first(rasa):
-    sender = "e2e-emergency"
+    sender = fresh_sender("e2e-emergency")
     rasa.say(sender, "I'm in Tameside")
     replies = rasa.say(sender, "He came in with a fresh bruise on his cheek and said dad punched him this morning.")
     assert replies and "999" in replies[0]["text"]
-    assert "0161 342" in replies[0]["text"]
+    assert any(n in replies[0]["text"] for n in urgent_numbers("tameside"))
 
 
 def test_an_area_we_do_not_cover(rasa):
-    text = " ".join(m.get("text", "") for m in rasa.say("e2e-leeds", "I'm in Leeds"))
+    text = " ".join(m.get("text", "") for m in rasa.say(fresh_sender("e2e-leeds"), "I'm in Leeds"))
     assert "not an area I cover" in text and "999" in text and "101" in text
 
 
 def test_a_general_question_is_answered_by_the_faq_response_selector(rasa):
-    text = " ".join(m.get("text", "") for m in rasa.say("e2e-faq", "do you store the names I type?"))
+    text = " ".join(m.get("text", "") for m in rasa.say(fresh_sender("e2e-faq"), "do you store the names I type?"))
     assert "redacted" in text
 
 
@@ -84,11 +86,11 @@ def test_conversations_in_parallel_each_keep_their_own_area(rasa):
     """Turns land on either worker; each conversation still answers for its own area."""
     from concurrent.futures import ThreadPoolExecutor
 
-    cases = [("Tameside", "0161 342 4101"), ("Worcs", "01905 822666"), ("Redcar", "01642 130680")] * 2
+    cases = [("Tameside", number_of("tameside", "childrens-hub")), ("Worcs", number_of("worcestershire", "family-front-door")), ("Redcar", number_of("redcar-cleveland", "redcar-mach"))] * 2
 
     def converse(n: int) -> str:
         area, _ = cases[n]
-        sender = f"e2e-parallel-{n}"
+        sender = fresh_sender(f"e2e-parallel-{n}")
         rasa.say(sender, f"I work in {area}")
         return converse_until_answer(rasa, sender, BELT)
 
@@ -99,7 +101,7 @@ def test_conversations_in_parallel_each_keep_their_own_area(rasa):
 
 
 def test_changing_area_after_an_answer_keeps_the_new_area(rasa):
-    sender = "e2e-change-area"
+    sender = fresh_sender("e2e-change-area")
     rasa.say(sender, "I work in Tameside")
     converse_until_answer(rasa, sender, BELT)
     after = " ".join(m.get("text", "") for m in rasa.say(sender, "no"))
@@ -107,14 +109,15 @@ def test_changing_area_after_an_answer_keeps_the_new_area(rasa):
     changed = " ".join(m.get("text", "") for m in rasa.say(sender, "I work in Worcestershire now"))
     assert "Worcestershire" in changed and "can't help" not in changed
     contacts = " ".join(m.get("text", "") for m in rasa.say(sender, "who do I call?"))
-    assert "Who to call in Worcestershire" in contacts and "01905 " in contacts and "0161 342" not in contacts
+    assert "Who to call in Worcestershire" in contacts and any(n in contacts for n in area_numbers("worcestershire"))
+    assert not any(n in contacts for n in area_numbers("tameside"))
 
 
 def test_an_emergency_before_the_area_carries_through_to_that_areas_answer(rasa, kb):
     """The danger is not forgotten while the area is asked: the area's answer is the emergency."""
     from bot.safety import emergency_advice
 
-    sender = "e2e-emergency-first"
+    sender = fresh_sender("e2e-emergency-first")
     first = rasa.say(sender, "toddler left home alone right now, nobody answering the door")
     assert "999" in first[0]["text"]
     titles = [b["title"] for m in first for b in m.get("buttons", [])]
@@ -126,7 +129,7 @@ def test_an_emergency_before_the_area_carries_through_to_that_areas_answer(rasa,
 
 
 def test_a_question_naming_an_area_we_do_not_cover_says_so_and_gives_101(rasa):
-    replies = rasa.say("e2e-leeds-contacts", "I work in Leeds, who do I call about a child at risk?")
+    replies = rasa.say(fresh_sender("e2e-leeds-contacts"), "I work in Leeds, who do I call about a child at risk?")
     text = " ".join(m.get("text", "") for m in replies)
     assert "Leeds is not an area I cover" in text and "999" in text and "101" in text
     assert "Which area do you work in" not in text
@@ -148,7 +151,7 @@ def test_whatever_comes_back_after_the_concern_is_asked_for_is_the_concern(rasa)
     assert len(concerns) == 100
     fell_back = []
     for n, concern in enumerate(concerns):
-        sender = f"e2e-asked-{n}"
+        sender = fresh_sender(f"e2e-asked-{n}")
         asked = " ".join(m.get("text", "") for m in rasa.say(sender, "I work in Worcestershire"))
         assert "What is worrying you" in asked, asked
         reply = " ".join(m.get("text", "") for m in rasa.say(sender, concern))
@@ -166,7 +169,7 @@ def test_feedback_in_a_conversation_reaches_the_report_with_no_personal_data(ras
     from bot.audit.report import build_report
     from tests.support.audit import stored_text
 
-    sender = "e2e-feedback"
+    sender = fresh_sender("e2e-feedback")
     rasa.say(sender, "I work in Worcestershire")
     answer = converse_until_answer(rasa, sender, "Tyler Smith of 14 Acacia Avenue keeps bunking off school, "
                                                  "mum says she can't get him up in the mornings.")

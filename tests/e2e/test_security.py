@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.support.stack import Stack, needs_model, running_stack
+from tests.support.stack import Stack, fresh_sender, needs_model
 
 pytestmark = needs_model
 
@@ -43,10 +43,10 @@ PERSONAL = ("I am worried about Kayleigh Brennan, born 14/03/2016, of 14 Acacia 
 
 
 @pytest.fixture(scope="module")
-def stack(loaded_engine, tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp("security"), str(loaded_engine.url), with_api=True,
-                       rasa_workers=2) as running:
-        yield running
+def stack(shared_stack):
+    """The run's shared stack, started as `make run` starts it (two Rasa workers, the API, tokens)."""
+    assert shared_stack.api_url and shared_stack.rasa_workers == 2
+    return shared_stack
 
 
 def rest(stack: Stack, body: object, headers: dict[str, str] | None = None, raw: bytes | None = None) -> httpx.Response:
@@ -135,26 +135,26 @@ def test_json_that_is_not_an_object_gets_400_not_500(stack, raw):
 
 
 def test_metadata_that_is_not_an_object_is_refused(stack):
-    r = rest(stack, {"sender": "sec-metadata", "message": PERSONAL, "metadata": ["not", "an", "object"]})
+    r = rest(stack, {"sender": fresh_sender("sec-metadata"), "message": PERSONAL, "metadata": ["not", "an", "object"]})
     assert r.status_code == 400 and "metadata" in r.json()["error"]
 
 
 def test_a_message_over_8_kb_is_refused_and_a_1_mb_body_never_read(stack):
-    long = rest(stack, {"sender": "sec-long", "message": PERSONAL + " x" * 5000})
+    long = rest(stack, {"sender": fresh_sender("sec-long"), "message": PERSONAL + " x" * 5000})
     assert long.status_code == 413
-    huge = rest(stack, {"sender": "sec-huge", "message": PERSONAL * 8000})
+    huge = rest(stack, {"sender": fresh_sender("sec-huge"), "message": PERSONAL * 8000})
     assert huge.status_code == 413
 
 
 def test_a_typed_intent_payload_cannot_set_slots(stack):
-    r = rest(stack, {"sender": "sec-payload", "message": '/ask_level_meaning{"level_number":"²","note":"' + PERSONAL + '"}'})
+    r = rest(stack, {"sender": fresh_sender("sec-payload"), "message": '/ask_level_meaning{"level_number":"²","note":"' + PERSONAL + '"}'})
     assert r.status_code == 422 and "describe the concern in words" in r.json()["error"]
     via_api = chat(stack, new_conversation(stack), '/inform_area{"area":"tameside"}')
     assert via_api.status_code == 422 and "call 999" in via_api.json()["detail"]
 
 
 def test_a_button_the_assistant_offered_still_works(stack):
-    sender, offered = "sec-button", []
+    sender, offered = fresh_sender("sec-button"), []
     for message in ("I work in Tameside", "who do I call?", "no", "thanks"):
         offered = [b["payload"] for m in stack.say(sender, message) for b in m.get("buttons") or []]
         if offered:
@@ -166,16 +166,18 @@ def test_a_button_the_assistant_offered_still_works(stack):
 
 # --- 3. no personal data in any log -----------------------------------------------------------------
 def test_no_personal_data_reaches_any_log_after_hostile_inputs(stack):
+    sender = fresh_sender("sec-logs")
+    logged_before = {path.name: len(path.read_text(errors="replace")) for path in stack.folder.glob("*.log")}
     hostile = [
-        {"sender": "sec-logs", "message": f'/ask_level_meaning{{"level_number":"²","note":"{PERSONAL}"}}'},
-        {"sender": "sec-logs", "message": PERSONAL, "metadata": "not an object"},
-        {"sender": "sec-logs", "message": PERSONAL * 3000},
+        {"sender": sender, "message": f'/ask_level_meaning{{"level_number":"²","note":"{PERSONAL}"}}'},
+        {"sender": sender, "message": PERSONAL, "metadata": "not an object"},
+        {"sender": sender, "message": PERSONAL * 3000},
         {"sender": "", "message": PERSONAL},
-        {"sender": "sec-logs", "message": PERSONAL},  # an ordinary turn, answered
+        {"sender": sender, "message": PERSONAL},  # an ordinary turn, answered
     ]
     for body in hostile:
         rest(stack, body)
-    rest(stack, None, raw=b'{"sender": "sec-logs", "message": "' + PERSONAL.encode() + b'"')  # cut short
+    rest(stack, None, raw=b'{"sender": sender, "message": "' + PERSONAL.encode() + b'"')  # cut short
     conversation = new_conversation(stack)
     chat(stack, conversation, "I work in Worcestershire")
     chat(stack, conversation, PERSONAL + " has a black eye and said dad did it")
@@ -185,7 +187,9 @@ def test_no_personal_data_reaches_any_log_after_hostile_inputs(stack):
     assert set(logs) >= {"actions.log", "rasa.log", "api.log"}
     leaks = {(name, kind) for name, text in logs.items() for kind, value in PLANTED.items() if value in text}
     assert not leaks, f"personal data in the logs: {sorted(leaks)}"
-    assert sum(len(text) for text in logs.values()) < 500_000, "a huge message must not flood the log"
+    # the stack is shared with the other modules: what these hostile inputs added to the logs
+    written = sum(len(text) - logged_before.get(name, 0) for name, text in logs.items())
+    assert written < 500_000, "a huge message must not flood the log"
 
 
 # --- 4. a burst keeps its order -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ import secrets
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,15 @@ MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 needs_model = pytest.mark.skipif(
     not MODEL.exists(), reason="no trained Rasa model: run `make model` (make test does)"
 )
+
+
+# Every stack this test process started (its folder's name), for the end-of-run summary.
+STARTED: list[str] = []
+
+
+def fresh_sender(prefix: str) -> str:
+    """A sender id no other test uses: conversations on a shared stack are kept apart by sender."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def free_port() -> int:
@@ -60,6 +70,7 @@ class Stack:
     actions_url: str
     api_url: str | None = None
     rest_token: str = ""
+    rasa_workers: int = 1
     logs: dict[str, Path] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -103,6 +114,7 @@ def running_stack(
     ``credentials`` is the text of a Rasa credentials.yml (default: the project's own).
     ``env`` adds environment variables for every process (channel secrets, fake endpoints).
     """
+    STARTED.append(folder.name)
     actions_port, rasa_port = free_port(), free_port()
     endpoints = folder / "endpoints.yml"
     config = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
@@ -139,7 +151,7 @@ def running_stack(
         commands["api"] = [str(PROJECT_ROOT / ".venv/bin/uvicorn"), "api.main:app", "--host", "127.0.0.1",
                            "--port", str(api_port), "--no-proxy-headers"]
     stack = Stack(folder, rasa_url, f"http://127.0.0.1:{actions_port}", api_url,
-                  rest_token=full_env["RASA_REST_TOKEN"])
+                  rest_token=full_env["RASA_REST_TOKEN"], rasa_workers=rasa_workers)
     procs: list[subprocess.Popen] = []
     handles = []
     try:
