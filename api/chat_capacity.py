@@ -7,9 +7,10 @@ Beyond what Rasa's workers can serve, a turn is refused at once (the route answe
 - ``in_flight`` turns are sent to Rasa at once (``CHAT_MAX_IN_FLIGHT``);
 - at most ``queued`` more wait for a place, first come first served (``CHAT_MAX_QUEUED``); a turn
   arriving when the queue is full is refused at once;
-- a turn is also refused at once when the queue ahead of it would, at the recent pace of Rasa's
-  answers, take longer than ``wait_seconds`` to clear (``CHAT_QUEUE_SECONDS``): when the CPU is
-  taken by other work each turn takes longer, so fewer are let in. The pace is the time between
+- a turn is also refused at once when, at the recent pace of Rasa's answers, it would not be
+  answered within ``wait_seconds`` (``CHAT_QUEUE_SECONDS``): the queue ahead of it to clear, then
+  its own time with Rasa (``in_flight`` answers' time, as the turns with Rasa share its CPU). When
+  the CPU is taken by other work each turn takes longer, so fewer are let in. The pace is the time between
   answers: a turn's time with Rasa divided by the fewest turns that were with Rasa at its start or
   end (taken at its lowest, so the estimate errs towards refusing, not towards a long wait);
 - a turn that has waited ``wait_seconds`` anyway is refused then, never later.
@@ -69,10 +70,11 @@ class TurnSlots:
         return self.refused - count, now - since
 
     def expected_wait(self) -> float:
-        """Seconds a turn arriving now would wait for a place, at the recent pace."""
+        """Seconds until a turn arriving now would be answered, at the recent pace: the queue ahead
+        of it, a place coming free, then its own time with Rasa."""
         if self._busy < self.in_flight and not self._waiting:
             return 0.0
-        return (len(self._waiting) + 1) * (self.pace or 0.0)
+        return (len(self._waiting) + 1 + self.in_flight) * (self.pace or 0.0)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

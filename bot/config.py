@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     )
     chat_queue_seconds: float = Field(
         default=2.5, gt=0,
-        description="Longest a web chat turn waits for a place with Rasa before 503 busy (refused at once if the recent pace says it would wait longer)",
+        description="Longest a web chat turn waits for a place with Rasa before 503 busy (refused at once if the recent pace says it would not be answered within it)",
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -185,7 +185,7 @@ def test_when_turns_have_been_slow_a_turn_that_would_wait_too_long_is_refused_at
     now = [0.0]
 
     async def scenario() -> None:
-        slots = TurnSlots(in_flight=2, queued=100, wait_seconds=2.5, clock=lambda: now[0])
+        slots = TurnSlots(in_flight=2, queued=100, wait_seconds=4.5, clock=lambda: now[0])
         release = asyncio.Event()
 
         async def slow_turn(seconds: float) -> None:
@@ -201,8 +201,8 @@ def test_when_turns_have_been_slow_a_turn_that_would_wait_too_long_is_refused_at
         release.clear()
         holding = [asyncio.create_task(slow_turn(1.0)) for _ in range(2)]
         await until(lambda: slots.busy == 2)
-        # an answer a second (one at a time, 1 s each): the second queued expects 2 s, within the
-        # limit; a third would wait 3 s
+        # an answer a second (one at a time, 1 s each): the second queued expects its answer in
+        # 4 s (two answers for a place, then two answers' time with Rasa), within the limit; a third in 5 s
         queued = [asyncio.create_task(slow_turn(1.0)) for _ in range(2)]
         await until(lambda: slots.waiting == 2)
         started = time.perf_counter()
