@@ -123,3 +123,20 @@ def test_body_text_is_19px_on_a_desktop_and_16px_on_a_phone(conversation):
     assert page.evaluate("getComputedStyle(document.querySelector('.msg--bot .msg__line')).fontSize") == "19px"
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px"
+
+
+def test_every_areas_banner_fits_a_phone_upright_and_sideways(page, stack, kb, tmp_path):
+    """Each area's contact for now (some long names, some without a number) keeps the banner small."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_chat(page, stack)
+    for area_id, name in kb.covered():
+        say(page, f"I work in {name}")
+        assert name in page.locator("#area-urgent").inner_text()
+        for width, height, most in ((390, 844, 0.15 * PHONE_SCREEN), (844, 390, 0.15 * 390)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate("() => window.scrollTo(0, 0)")
+            shown = page.evaluate(GEOMETRY)
+            page.screenshot(path=str(tmp_path / f"{area_id}-{width}x{height}.png"))
+            assert shown["banner"]["height"] <= most, f"{name} at {width}x{height}: {shown['banner']['height']:.0f}px"
+            assert in_view(shown["line"], height) and not shown["numberCut"], (name, width, shown)
+        page.set_viewport_size({"width": 390, "height": 844})
