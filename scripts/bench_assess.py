@@ -35,12 +35,13 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-# 60 words no phrase of the packs matches, so every sentence goes through the meaning path.
+# About 60 words no phrase of the packs matches, so every sentence goes through the meaning path.
+# The lexicon grows: bench_meaning says so, and fails, if a phrase ever reads part of it.
 MEANING_CONCERN = (
-    "Since the autumn the girl has withdrawn from her friends and spends lunchtimes alone in the library. "
-    "Her mother says the household has been under strain since the grandparents moved in with them. "
-    "She has started arriving late, looks exhausted, and her written work has become very sparse. "
-    "Her older cousin collects her most days in a car staff do not recognise."
+    "Over recent weeks the pupil has seemed flat and far away during lessons, drifting off and saying little "
+    "to anyone. At home things sound chaotic: relatives come and go at all hours, meals are irregular, and "
+    "nobody seems sure who is in charge. Staff have noticed things in her bag that she cannot account for, "
+    "and an adult they do not know waits outside the gates."
 )
 
 
@@ -65,7 +66,9 @@ def bench_meaning(rounds: int = 60) -> None:
     print(f"meaning encoder     loaded and warmed in {loaded:.2f} s, resident memory +{_rss_mb() - before:.0f} MB "
           "(target <= 200 MB)")
     engine = TriageEngine(kb, matcher)
-    engine.assess("worcestershire", MEANING_CONCERN)
+    by_phrase = [i.key for i in engine.assess("worcestershire", MEANING_CONCERN).indicators if i.matched_by != "meaning"]
+    if by_phrase:
+        raise SystemExit(f"the meaning bench's concern is now read by phrases ({by_phrase}): reword it")
     times = []
     for _ in range(rounds):
         t = time.perf_counter()

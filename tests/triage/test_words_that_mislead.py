@@ -164,3 +164,12 @@ def test_recurring_depression_is_an_enduring_mental_health_problem(assess, area)
     and 'he is depressed' stay mild to moderate (level 2)."""
     assert assess(area, "suffers from periods of depression").level.number == 3
     assert assess(area, "he is depressed").level.number == 2
+
+
+@pytest.mark.parametrize("area", AREA_IDS)
+def test_who_is_in_charge_is_not_a_criminal_charge(assess, area):
+    """'Nobody seems sure who is in charge' once read as 'was charged': Worcestershire level 4."""
+    result = assess(area, "nobody seems sure who is in charge")
+    assert "charged_or_convicted" not in {s for i in result.indicators for s in i.signals}
+    charged = assess(area, "he was charged with robbery and is in court next week")
+    assert "charged_or_convicted" in {s for i in charged.indicators for s in i.signals}

@@ -71,6 +71,15 @@ class _Layer:
     norm2: tuple[np.ndarray, np.ndarray]
 
 
+def _one_blas_thread() -> None:
+    """The encoder's matrices are small (a few clauses by 384): with two BLAS threads on a busy
+    2-core machine the threads spin for each other and a concern took 5-8 times the CPU (p50
+    0.99 s against 0.13 s under load, docs/performance.md). One thread for the process's BLAS."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class SentenceEncoder:
     """``encode(texts)`` gives one unit-length 384-number vector per text."""
 
@@ -86,6 +95,7 @@ class SentenceEncoder:
         except (ImportError, OSError, ValueError) as exc:
             raise EncoderUnavailable(f"The sentence encoder's model could not be read from {model_dir}: {exc}. "
                                      "Run `make setup` to reinstall it.") from exc
+        _one_blas_thread()
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
         self.dimensions = int(config["hidden_size"])
