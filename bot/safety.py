@@ -45,6 +45,12 @@ def danger_line(number: str = FALLBACK_EMERGENCY_NUMBER) -> str:
     return f"If a child is in immediate danger, call {number} now."
 
 
+def unanswered_line(number: str = FALLBACK_EMERGENCY_NUMBER) -> str:
+    """What Teams and Slack say when a turn failed (a database, the lock store or Rasa down)."""
+    return (f"Sorry, something went wrong and I could not answer. {danger_line(number)} Otherwise contact "
+            "your area's children's social care front door.")
+
+
 @dataclass(frozen=True)
 class UrgentContact:
     """The area's contact for an urgent child-protection concern at this moment, and why."""

@@ -17,11 +17,14 @@ Standard library only: the Slack channel's tests import it outside Rasa's enviro
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 WAIT_BETWEEN_CHECKS_SECONDS = 0.05
 
@@ -49,7 +52,11 @@ def reserve(lock_store: Any, conversation_id: str) -> Reservation | None:
     """Take the next ticket for ``conversation_id`` now (None if the lock store is not ours)."""
     if not getattr(lock_store, "serves_reserved_turns", False):
         return None
-    return Reservation(conversation_id, lock_store.issue_ticket(conversation_id))
+    try:
+        return Reservation(conversation_id, lock_store.issue_ticket(conversation_id))
+    except Exception as exc:  # noqa: BLE001 - the lock store down (Redis): the turn goes on to fail visibly
+        logger.warning("could not reserve a turn's place (%s): Rasa's own lock decides", type(exc).__name__)
+        return None
 
 
 @contextmanager

@@ -44,6 +44,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.safety import unanswered_line
 from rasa_addons.arrival import Reservation, hand_over, reserve
 from rasa_addons.channels.ids import check_salt, hashed_sender
 from rasa_addons.channels.slack_blocks import is_our_custom, render
@@ -254,3 +255,5 @@ class SlackChannel(SlackInput):
                 await on_new_message(message)
         except Exception as exc:  # noqa: BLE001 - a background task has nobody else to tell
             logger.error("Slack turn failed for %s: %s", message.sender_id, type(exc).__name__)
+            # A database or the lock store down: the practitioner still hears what to do now.
+            await message.output_channel.send_text_message(message.sender_id, unanswered_line())

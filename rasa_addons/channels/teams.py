@@ -36,7 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.safety import danger_line
+from bot.safety import danger_line, unanswered_line
 from rasa_addons.arrival import Reservation, hand_over, reserve
 from rasa_addons.channels.ids import check_salt, hashed_sender
 from rasa_addons.channels.teams_auth import AuthError, authenticate
@@ -52,8 +52,7 @@ NO_TEXT_REPLY = ("I can only read typed messages. Please describe the worry in w
 UNSUPPORTED_REPLY = f"I can only answer typed messages and button clicks. {danger_line()}"
 SILENT_REPLY = ("Sorry, I didn't catch that. Describe the worry about the child and say which area "
                 f"you work in. {danger_line()}")
-FAILURE_REPLY = (f"Sorry, something went wrong and I could not answer. {danger_line()} Otherwise contact "
-                 "your area's children's social care front door.")
+FAILURE_REPLY = unanswered_line()
 PROBLEM = "application/problem+json"
 
 
