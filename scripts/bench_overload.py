@@ -40,9 +40,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import get_settings  # noqa: E402
-from scripts.bench_common import pct  # noqa: E402
-from tests.support.stack import running_stack  # noqa: E402
+from bot.config import get_settings
+from scripts.bench_common import pct
+from tests.support.stack import running_stack
 
 TURNS = [
     "I work in Worcestershire",

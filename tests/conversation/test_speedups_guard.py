@@ -100,7 +100,7 @@ def test_the_switch(monkeypatch, value, on):
 
 
 def test_the_supported_release_is_the_one_pinned_and_installed():
-    pinned = re.search(r"^rasa==(\S+)", (PROJECT_ROOT / "requirements" / "rasa.in").read_text(), re.M).group(1)
+    pinned = re.search(r"^rasa==(\S+)", (PROJECT_ROOT / "requirements" / "rasa.in").read_text(), re.MULTILINE).group(1)
     assert guard.SUPPORTED_RASA == pinned
     assert run_in_rasa("import rasa; print(rasa.__version__)") == pinned
 
