@@ -41,7 +41,7 @@ async def privacy(request: Request) -> HTMLResponse:
 
 
 @router.get("/chat/areas/{area}/urgent", response_model=AreaBanner, tags=["web chat"],
-            responses=problem_responses(404),
+            responses=problem_responses(404, 422),
             summary="The area's urgent contacts now: the web chat's banner, refreshed between turns")
 async def urgent_now(kb: KnowledgeDep, area: str = Path(pattern=AREA_ID_PATTERN)) -> JSONResponse:
     try:
