@@ -17,6 +17,7 @@ from api.routes import chat
 from tests.browser.a11y import basic_problems, focused
 from tests.browser.conftest import ARTIFACTS
 from tests.support.stack import free_port, needs_model
+from tests.support.numbers import number_of, tel
 
 pytestmark = needs_model
 
@@ -66,7 +67,7 @@ def test_a_whole_conversation_level_then_who_to_call_with_999_and_the_urgent_num
     assert "do not type names, addresses" in page.locator("#privacy").inner_text()
 
     assert "answer for Tameside" in say(page, "I work in Tameside")
-    assert "0161 342 4101" in banner.text_content(), "the area's urgent numbers appear once the area is known"
+    assert number_of("tameside", "childrens-hub") in banner.text_content(), "the area's urgent numbers appear once the area is known"
     assert "old" in banner.inner_text() or "current" in banner.inner_text(), "with its source's age"
 
     answer = describe_until_answered(page, BELT)
@@ -85,9 +86,9 @@ def test_a_whole_conversation_level_then_who_to_call_with_999_and_the_urgent_num
     assert page.locator(".msg--user").last.inner_text().strip().endswith("Who do I call?"), \
         "the button's title is shown as the practitioner's message"
     contacts = bot_text_since(page, before)
-    assert "Who to call in Tameside" in contacts and "0161 342 4101" in contacts and "0161 342 2222" in contacts
-    assert page.locator(".msg--bot").last.locator("a[href='tel:01613424101']").count() >= 1, "numbers are tap-to-call"
-    assert "In an emergency call 999" in banner.inner_text() and "0161 342 4101" in banner.text_content()
+    assert "Who to call in Tameside" in contacts and number_of("tameside", "childrens-hub") in contacts and number_of("tameside", "out-of-hours") in contacts
+    assert page.locator(".msg--bot").last.locator("a[href='" + tel(number_of("tameside", "childrens-hub")) + "']").count() >= 1, "numbers are tap-to-call"
+    assert "In an emergency call 999" in banner.inner_text() and number_of("tameside", "childrens-hub") in banner.text_content()
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-chat.png"), full_page=True)
@@ -188,10 +189,10 @@ def test_when_rasa_is_down_the_page_still_shows_999_and_the_areas_urgent_number(
         page.route("**/chat/messages", proxy_with_rasa_down)
         text = say(page, "He said dad punched him this morning")
     assert "unavailable" in text and "call 999 now" in text
-    assert "0161 342 4101" in text or "0161 342 2222" in text, "the safety path's urgent number for now"
+    assert number_of("tameside", "childrens-hub") in text or number_of("tameside", "out-of-hours") in text, "the safety path's urgent number for now"
     assert page.locator(".msg--bot").last.get_attribute("class").count("msg--emergency") == 1
     assert "unavailable" in page.locator("#status").inner_text()
-    assert "0161 342 4101" in page.locator("header.emergency").text_content()
+    assert number_of("tameside", "childrens-hub") in page.locator("header.emergency").text_content()
 
     page.unroute("**/chat/messages")
     page.route("**/chat/messages", lambda route: route.abort())

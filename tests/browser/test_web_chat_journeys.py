@@ -16,10 +16,11 @@ from api.routes import chat
 from tests.browser.a11y import axe_violations, focused
 from tests.browser.test_web_chat import ANSWERED, BELT, bot_count, open_chat, say
 from tests.support.stack import needs_model
+from tests.support.numbers import urgent_numbers
 
 pytestmark = needs_model
 
-TAMESIDE = ("0161 342 4101", "0161 342 2222")  # its two urgent numbers: the MASH and out of hours
+TAMESIDE = tuple(urgent_numbers("tameside"))  # its two urgent numbers: the MASH and out of hours
 
 
 def tab_to(page, text: str, most: int = 12, back: bool = False) -> list[dict]:
