@@ -38,7 +38,7 @@ def test_every_channel_shows_the_safety_paths_own_emergency_lines(kb, dispatcher
     slack_text = "\n".join(b["text"]["text"] for b in slack["blocks"] if b.get("type") == "section")
     for line in advice.lines():
         assert line in sent["text"], "web chat and make shell show the text as sent"
-        assert (line[2:] if line.startswith("- ") else line) in teams, f"Teams lost: {line}"  # one bold paragraph
+        assert (line.removeprefix("- ")) in teams, f"Teams lost: {line}"  # one bold paragraph
         assert slack_escape(line) in slack_text, f"Slack lost: {line}"  # Slack's mrkdwn escapes & < >
     assert teams.startswith("**EMERGENCY: If a child is in immediate danger, call 999 now.")
 

@@ -7,7 +7,13 @@ import pytest
 
 from bot.knowledge.schema import Indicator, Source, Tier
 from bot.triage.meaning.encoder import SentenceEncoder
-from bot.triage.meaning.matcher import IndicatorVectors, MeaningMatcher, says_needs_met, shared_matcher, units
+from bot.triage.meaning.matcher import (
+    IndicatorVectors,
+    MeaningMatcher,
+    says_needs_met,
+    shared_matcher,
+    units,
+)
 
 
 def test_a_concern_no_phrase_matches_gets_a_level_by_meaning_with_its_reasons(assess):
