@@ -14,6 +14,7 @@ implementation (sentence-transformers on PyTorch) produced for the same sentence
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,13 +72,20 @@ class _Layer:
     norm2: tuple[np.ndarray, np.ndarray]
 
 
-def _one_blas_thread() -> None:
-    """The encoder's matrices are small (a few clauses by 384): with two BLAS threads on a busy
-    2-core machine the threads spin for each other and a concern took 5-8 times the CPU (p50
-    0.99 s against 0.13 s under load, docs/performance.md). One thread for the process's BLAS."""
-    from threadpoolctl import threadpool_limits
+def blas_threads() -> int:
+    """BLAS threads for one encoding: two only while a core is idle.
 
-    threadpool_limits(limits=1, user_api="blas")
+    The encoder's matrices are small (a few clauses by 384). On a quiet 2-core machine two
+    threads cut a 4-clause concern from 22 to 15 ms; on a busy one they spin waiting for each
+    other and it took 0.99 s instead of 0.09 s with one (docs/performance.md). So the one-minute
+    load average decides, at each call.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return 1
+    return 2 if cores >= 2 and load < cores - 1 else 1
 
 
 class SentenceEncoder:
@@ -95,7 +103,9 @@ class SentenceEncoder:
         except (ImportError, OSError, ValueError) as exc:
             raise EncoderUnavailable(f"The sentence encoder's model could not be read from {model_dir}: {exc}. "
                                      "Run `make setup` to reinstall it.") from exc
-        _one_blas_thread()
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = ThreadpoolController()
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
         self.dimensions = int(config["hidden_size"])
@@ -131,33 +141,37 @@ class SentenceEncoder:
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         batch_size = 32
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            out[chunk] = self._forward([encodings[i].ids for i in chunk])
+        with self._blas.limit(limits=blas_threads(), user_api="blas"):
+            for start in range(0, len(order), batch_size):
+                chunk = order[start:start + batch_size]
+                out[chunk] = self._forward([encodings[i].ids for i in chunk])
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
         n, length = len(batch), max(len(ids) for ids in batch)
-        ids = np.zeros((n, length), dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
-        for row, tokens in enumerate(batch):
-            ids[row, :len(tokens)] = tokens
-            mask[row, :len(tokens)] = 1.0
-        x = self._words[ids] + self._positions[:length] + self._type0
-        x = _layer_norm(x, *self._embedding_norm, self._eps)
+        lengths = np.array([len(ids) for ids in batch])
+        ids = np.concatenate([np.asarray(tokens, dtype=np.int64) for tokens in batch])
+        positions = np.concatenate([np.arange(k) for k in lengths])
+        # The dense layers see only the real tokens of the whole batch, as one matrix: one BLAS call
+        # each, and no work on padding. Attention alone needs each text padded to the longest.
+        real = (np.arange(length)[None, :] < lengths[:, None]).reshape(-1)
+        where = np.flatnonzero(real)
+        x = _layer_norm(self._words[ids] + self._positions[positions] + self._type0,
+                        *self._embedding_norm, self._eps)
         hidden, heads = self.dimensions, self._heads
         size = hidden // heads
-        blocked = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]  # padding gets no attention
+        blocked = np.where(real.reshape(n, length), np.float32(0), np.float32(-1e9))[:, None, None, :]
+        padded = np.zeros((n * length, 3 * hidden), dtype=np.float32)
         for layer in self._layers:
-            qkv = x @ layer.qkv + layer.qkv_bias
-            q, k, v = (qkv[..., j * hidden:(j + 1) * hidden].reshape(n, length, heads, size).transpose(0, 2, 1, 3)
-                       for j in range(3))
+            padded[where] = x @ layer.qkv + layer.qkv_bias
+            qkv = padded.reshape(n, length, 3, heads, size)
+            q, k, v = (qkv[:, :, j].transpose(0, 2, 1, 3) for j in range(3))
             scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + blocked
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden)[where]
             x = _layer_norm(context @ layer.out + layer.out_bias + x, *layer.norm1, self._eps)
             x = _layer_norm(_gelu(x @ layer.up + layer.up_bias) @ layer.down + layer.down_bias + x,
                             *layer.norm2, self._eps)
-        pooled = (x * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        pooled = np.add.reduceat(x, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=0) / lengths[:, None]
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
