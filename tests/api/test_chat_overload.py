@@ -96,7 +96,8 @@ def test_beyond_the_places_and_the_queue_a_turn_gets_503_busy_at_once_with_999_a
         r, took = await send(client, IDS.new(), "He said dad punched him this morning", area="tameside")
         assert_busy(r, took)
         assert number_of("tameside", "childrens-hub") in r.json()["detail"] and r.json()["area"]["id"] == "tameside"
-        assert rasa.received == ["turn 0", "turn 1"], "the refused turn never reached Rasa"
+        # two of the three held turns are with Rasa (which two is the event loop's order); never the refused one
+        assert len(rasa.received) == 2 and set(rasa.received) <= {"turn 0", "turn 1", "turn 2"}, rasa.received
 
         rasa.release.set()  # the slow turns finish, the queued one goes, and then anyone is answered again
         for r, _ in await asyncio.gather(*held):

@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from rasa_addons.speedups import guard
+from tests.support.numbers import number_of
 from tests.support.rasa_env import run_in_rasa
 from tests.support.stack import needs_model, running_stack
 
@@ -52,7 +53,6 @@ logging.getLogger("rasa_addons.speedups").setLevel(logging.INFO)
 before = patched_names()
 import rasa_addons
 from rasa_addons import speedups
-from tests.support.numbers import number_of
 after = patched_names()
 changed = sorted(name for name in before if before[name] != after[name])
 print(json.dumps({"changed": changed, "applied": speedups.applied, "log": lines}))
