@@ -16,7 +16,8 @@ if [ ! -f "$dir/intent_report.json" ]; then
   rm -rf "$dir" && mkdir -p "$dir"
   # keep only the five most recent evaluations
   ls -1dt var/nlu-eval/*/ 2>/dev/null | tail -n +6 | xargs -r rm -rf
-  export TF_CPP_MIN_LOG_LEVEL=3 TF_DETERMINISTIC_OPS=1 PYTHONWARNINGS=ignore
+  # its own training cache: `make test` trains this beside the main model (Rasa's default is ./.rasa)
+  export TF_CPP_MIN_LOG_LEVEL=3 TF_DETERMINISTIC_OPS=1 PYTHONWARNINGS=ignore RASA_CACHE_DIRECTORY="$dir/cache"
   .venv-rasa/bin/rasa data split nlu -u data/nlu --training-fraction 0.8 --random-seed "$SEED" --out "$dir/split" >"$dir/log" 2>&1
   start=$(date +%s)
   .venv-rasa/bin/rasa train nlu -c config.yml -u "$dir/split/training_data.yml" --domain domain \
@@ -24,5 +25,6 @@ if [ ! -f "$dir/intent_report.json" ]; then
   echo "NLU model for evaluation trained in $(( $(date +%s) - start ))s"
   .venv-rasa/bin/rasa test nlu --nlu "$dir/split/test_data.yml" --model "$dir/nlu.tar.gz" --out "$dir/results" >>"$dir/log" 2>&1
   cp "$dir/results/intent_report.json" "$dir/intent_report.json"
+  rm -rf "$dir/cache"
 fi
 .venv/bin/python scripts/nlu_report.py "$dir/intent_report.json" "$THRESHOLD" "held-out 20%, split seed $SEED"
