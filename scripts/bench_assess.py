@@ -35,13 +35,13 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-# About 60 words no phrase of the packs matches, so every sentence goes through the meaning path.
+# 60 words no phrase of the packs matches, so every sentence goes through the meaning path.
 # The lexicon grows: bench_meaning says so, and fails, if a phrase ever reads part of it.
 MEANING_CONCERN = (
-    "Over recent weeks the pupil has seemed flat and far away during lessons, drifting off and saying little "
-    "to anyone. At home things sound chaotic: relatives come and go at all hours, meals are irregular, and "
-    "nobody seems sure who is in charge. Staff have noticed things in her bag that she cannot account for, "
-    "and an adult they do not know waits outside the gates."
+    "Lately the pupil seems flat and far away in lessons, drifting off and saying little to anyone. "
+    "At home things sound chaotic: relatives come and go at all hours, meals are irregular, and "
+    "nobody seems sure who is in charge. Staff have noticed things in her bag she cannot account for, "
+    "and an adult they do not know waits outside."
 )
 
 
