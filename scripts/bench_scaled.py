@@ -1,0 +1,125 @@
+"""Load on the scaled topology, through its load balancer (issue 22, point 4).
+
+    .venv/bin/python -m scripts.bench_scaled                  # 50 and 200 at once
+    .venv/bin/python -m scripts.bench_scaled --soak-minutes 10 # then 20 at once for 10 minutes
+
+Starts the topology of `make run-scaled` (scripts/scaled.py: PostgreSQL, Redis, two Rasa and two
+action servers, HAProxy) and drives six-turn conversations through HAProxy's Rasa frontend, as
+the API sends them: the REST channel's token and the ``X-Conversation`` header that keeps a
+conversation on one replica. Prints, per level of concurrency, the turns answered, errors,
+turns per second and p50 / p95 / slowest; for the soak, the servers' resident memory at its
+start and end (flat within 10% is the target). Targets (quiet 2-core machine): 50 at once, 0
+errors, p95 <= 400 ms; 200 at once, 0 errors, p95 <= 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from api.rasa_rest import conversation_key
+from scripts.bench_chat import TURNS, rss_mb
+from scripts.bench_common import pct
+from scripts.scaled import ScaledStack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def turn(host: str, port: int, token: str, sender: str, text: str) -> int:
+    """One turn over a new connection (as the API opens one a turn); the HTTP status."""
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write((f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                      f"Authorization: Bearer {token}\r\nX-Conversation: {conversation_key(sender)}\r\n"
+                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+                      ).encode() + body)
+        await writer.drain()
+        response = await reader.read()
+    finally:
+        writer.close()
+    return int(response.split(b" ", 2)[1]) if response else 0
+
+
+async def load(url: str, token: str, concurrency: int, conversations: int | None,
+               until: float | None = None) -> tuple[list[float], dict[int, int]]:
+    """Six-turn conversations, ``concurrency`` at a time: latencies (ms) of answered turns, and the
+    failed turns by HTTP status (0: no answer at all)."""
+    target = urlsplit(url)
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+    counter = iter(range(10**9))
+
+    async def worker() -> None:
+        for n in counter:
+            if (conversations is not None and n >= conversations) or (until is not None and time.monotonic() > until):
+                return
+            sender = f"bench-scaled-{concurrency}-{n}-{time.monotonic_ns()}"
+            for text in TURNS:
+                started = time.perf_counter()
+                try:
+                    status = await turn(target.hostname, target.port, token, sender, text)
+                except OSError:
+                    status = 0
+                if status == 200:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                else:
+                    errors[status] = errors.get(status, 0) + 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors
+
+
+def report(label: str, latencies: list[float], errors: dict[int, int], seconds: float, target: str) -> None:
+    rate = len(latencies) / seconds if seconds else 0.0
+    failed = f"{sum(errors.values())} errors" + (f" (by status: {dict(sorted(errors.items()))})" if errors else "")
+    if not latencies:
+        print(f"{label}: no turn answered, {failed}")
+        return
+    print(f"{label}: {len(latencies)} turns, {failed}, {rate:.0f} turns/s, p50 {pct(latencies, 50):.0f} ms, "
+          f"p95 {pct(latencies, 95):.0f} ms, slowest {max(latencies):.0f} ms ({target})", flush=True)
+
+
+def memory(stack: ScaledStack) -> float:
+    return sum(rss_mb(server.process.pid) for server in stack.servers.values() if server.alive())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--soak-minutes", type=float, default=0, help="then 20 at once for this long (0: no soak)")
+    args = parser.parse_args()
+    stack = ScaledStack(ROOT / "var" / "bench-scaled", say=lambda line: None)
+    started = time.perf_counter()
+    stack.start()
+    print(f"scaled topology started in {time.perf_counter() - started:.0f} s (2 Rasa and 2 action servers, "
+          "PostgreSQL, Redis, HAProxy)", flush=True)
+    url = f"{stack.lb_rasa_url}/webhooks/rest/webhook"
+    try:
+        asyncio.run(load(url, stack.rest_token, 8, 16))  # warm every replica
+        for concurrency, conversations, target in ((50, 100, "target: 0 errors, p95 <= 400 ms"),
+                                                  (200, 200, "target: 0 errors, p95 <= 1.5 s")):
+            t = time.perf_counter()
+            latencies, errors = asyncio.run(load(url, stack.rest_token, concurrency, conversations))
+            report(f"{concurrency} at once", latencies, errors, time.perf_counter() - t, target)
+        if args.soak_minutes > 0:
+            before = memory(stack)
+            t = time.perf_counter()
+            latencies, errors = asyncio.run(load(url, stack.rest_token, 20, None,
+                                                 until=time.monotonic() + args.soak_minutes * 60))
+            after = memory(stack)
+            report(f"soak, 20 at once for {args.soak_minutes:g} min", latencies, errors, time.perf_counter() - t,
+                   "target: 0 errors")
+            print(f"soak memory (RSS of every server): {before:.0f} MB -> {after:.0f} MB "
+                  f"({(after - before) / before * 100:+.1f}%; target within 10%)")
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
