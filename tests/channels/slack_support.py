@@ -100,13 +100,14 @@ class FakeSlackApi:
 
         One turn of the conversation may post more than one message; this returns them all.
         """
-        found = self.wait_for(channel, after + 1, timeout)
-        while True:
-            time.sleep(quiet)
-            now = self.posts_to(channel)
-            if len(now) == len(found):
-                return now[after:]
-            found = now
+        self.wait_for(channel, after + 1, timeout)
+        with self._cond:  # quiet: counted from the last post, not in fixed steps after the first
+            while True:
+                found = [p for p in self.posts if p.get("channel") == channel]
+                left = max(p["received_at"] for p in found) + quiet - time.perf_counter()
+                if left <= 0:
+                    return found[after:]
+                self._cond.wait(left)
 
     def wait_quiet(self, channel: str, seconds: float) -> list[dict[str, Any]]:
         """Wait ``seconds`` and return whatever was posted to ``channel`` by then."""
