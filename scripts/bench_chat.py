@@ -28,17 +28,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench_common import pct
+from scripts.bench_common import TURNS, pct
 from scripts.rasa_runtime import rasa_runtime_env
-
-TURNS = [
-    "I work in Worcestershire",
-    "She has been bunking off every week for months and mum can't get her up.",
-    "no",
-    "no",
-    "who do I call?",
-    "what's a TAF?",
-]
 
 
 def free_port() -> int:

@@ -41,17 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import get_settings
-from scripts.bench_common import pct
+from scripts.bench_common import TURNS, pct
 from tests.support.stack import running_stack
 
-TURNS = [
-    "I work in Worcestershire",
-    "She has been bunking off every week for months and mum can't get her up.",
-    "no",
-    "no",
-    "who do I call?",
-    "what's a TAF?",
-]
 WAIT_LIMIT_S = 3.0
 REFUSE_LIMIT_MS = 100.0
 

@@ -23,8 +23,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from api.rasa_rest import conversation_key
-from scripts.bench_chat import TURNS, rss_mb
-from scripts.bench_common import pct
+from scripts.bench_chat import rss_mb
+from scripts.bench_common import TURNS, pct
 from scripts.scaled import ScaledStack
 
 ROOT = Path(__file__).resolve().parent.parent

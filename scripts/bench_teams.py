@@ -29,18 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import get_settings
+from scripts.bench_common import TURNS as CONVERSATION
 from scripts.bench_common import pct
 from tests.channels.teams_support.activities import TeamsUser
 from tests.channels.teams_support.fake_microsoft import FakeMicrosoft
 from tests.support.stack import MODEL, running_stack
 
-TURNS = [
-    "I work in Worcestershire",
-    "She has been bunking off every week for months and mum can't get her up.",
-    "no",
-    "no",
-    "who do I call?",
-]
+TURNS = CONVERSATION[:5]  # the benchmarks' conversation, without the glossary question
 ACK_TARGET, REPLY_TARGET = 1.0, 3.0
 REPLY_TIMEOUT = 30.0
 
