@@ -16,8 +16,8 @@ from api.rasa_rest import RasaRest
 from api.routes import chat
 from tests.browser.a11y import basic_problems, focused
 from tests.browser.conftest import ARTIFACTS
-from tests.support.stack import free_port, needs_model
 from tests.support.numbers import number_of, tel
+from tests.support.stack import free_port, needs_model
 
 pytestmark = needs_model
 

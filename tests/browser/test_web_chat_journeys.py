@@ -14,9 +14,16 @@ import time
 
 from api.routes import chat
 from tests.browser.a11y import axe_violations, focused
-from tests.browser.test_web_chat import ANSWERED, BELT, bot_count, open_chat, say
-from tests.support.stack import needs_model
+from tests.browser.test_web_chat import (
+    ANSWERED,
+    BELT,
+    bot_count,
+    describe_until_answered,
+    open_chat,
+    say,
+)
 from tests.support.numbers import urgent_numbers
+from tests.support.stack import needs_model
 
 pytestmark = needs_model
 
@@ -158,11 +165,7 @@ def test_a_busy_assistant_says_so_keeps_the_text_and_shows_999(page, stack, kb):
 def test_long_answers_lead_first_detail_behind_show_more_sources_once(page, stack):
     open_chat(page, stack)
     say(page, "I work in Worcestershire")
-    text = say(page, BELT)
-    for _ in range(3):
-        if "level 4" in text:
-            break
-        text = say(page, "no")
+    describe_until_answered(page, BELT)
     answer = page.locator(".msg--bot").filter(has=page.locator("details.sources")).last
     shown = answer.inner_text()
     assert "level 4" in shown and "Who to contact now" in shown and "call 999 now" in shown, shown

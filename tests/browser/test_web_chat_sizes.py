@@ -21,7 +21,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.a11y import axe_violations, basic_problems
-from tests.browser.test_web_chat import BELT, open_chat, say
+from tests.browser.test_web_chat import BELT, describe_until_answered, open_chat, say
 from tests.support.stack import needs_model
 
 pytestmark = needs_model
@@ -61,11 +61,7 @@ def conversation(browser, stack):
     page.set_default_timeout(90_000)
     open_chat(page, stack)
     say(page, "I work in Worcestershire")
-    text = say(page, BELT)
-    for _ in range(3):
-        if "level 4" in text:
-            break
-        text = say(page, "no")
+    text = describe_until_answered(page, BELT)
     assert "level 4" in text, text
     try:
         yield page

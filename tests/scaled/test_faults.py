@@ -150,15 +150,20 @@ def test_two_turns_sent_at_once_to_both_replicas_are_processed_in_order(scaled, 
     assert len(stored) == 2 and "Tameside" in stored[0] and "call" in stored[1], stored
 
 
+def assert_not_ready_naming(scaled, check: str, detail_start: str) -> None:
+    """/readyz is 503, and its ``check`` failed, saying which server it could not reach."""
+    ready = httpx.get(f"{scaled.api_url}/readyz", timeout=10)
+    assert ready.status_code == 503
+    failed = next(c for c in ready.json()["checks"] if c["name"] == check)
+    assert not failed["ok"] and failed["detail"].startswith(detail_start), failed
+
+
 def test_postgresql_down_then_back(scaled):
     conversation = new_conversation(scaled)
     assert chat(scaled, conversation, "I work in Tameside").status_code == 200
     scaled.postgres.stop()
     try:
-        ready = httpx.get(f"{scaled.api_url}/readyz", timeout=10)
-        assert ready.status_code == 503
-        database = next(c for c in ready.json()["checks"] if c["name"] == "database")
-        assert not database["ok"] and database["detail"].startswith("PostgreSQL at 127.0.0.1"), database
+        assert_not_ready_naming(scaled, "database", "PostgreSQL at 127.0.0.1")
         assert_unavailable_quickly(scaled, conversation)
         # the quick-lookup facts still answer, from the packs already read
         contacts = httpx.get(f"{scaled.api_url}/v1/areas/tameside/contacts", timeout=10)
@@ -176,10 +181,7 @@ def test_redis_down_then_back(scaled):
     assert chat(scaled, conversation, "I work in Tameside").status_code == 200
     scaled.redis.stop()
     try:
-        ready = httpx.get(f"{scaled.api_url}/readyz", timeout=10)
-        assert ready.status_code == 503
-        lock_store = next(c for c in ready.json()["checks"] if c["name"] == "lock store")
-        assert not lock_store["ok"] and lock_store["detail"].startswith("Redis at 127.0.0.1"), lock_store
+        assert_not_ready_naming(scaled, "lock store", "Redis at 127.0.0.1")
         assert_unavailable_quickly(scaled, conversation)
     finally:
         scaled.redis.start()

@@ -12,6 +12,11 @@ import pytest
 from bot.knowledge.schema import AREA_IDS, Tier
 
 
+def signals_read(result) -> set[str]:
+    """The signals behind the indicators that decided ``result``."""
+    return {s for i in result.indicators for s in i.signals}
+
+
 def cp_level(kb, area: str) -> int:
     return kb.area(area).level_for_tier(Tier.child_protection).number
 
@@ -122,7 +127,7 @@ def test_a_child_out_of_school_altogether_is_missing_education_not_an_arrangemen
     says so; Worcestershire beside persistent non-attendance), never lower than a change of school."""
     missing = assess(area, concern)
     arrangement = assess(area, "he has moved schools recently")
-    assert "missing_education" in {s for i in missing.indicators for s in i.signals}, missing.indicators
+    assert "missing_education" in signals_read(missing), missing.indicators
     assert missing.level.number >= arrangement.level.number
 
 
@@ -155,7 +160,7 @@ def test_home_education_with_a_child_nobody_has_seen_is_not_lowered(assess, kb, 
 @pytest.mark.parametrize("area", AREA_IDS)
 def test_a_few_days_off_with_flu_is_not_missing_education(assess, area):
     result = assess(area, "he was out of school for two days with flu")
-    assert "missing_education" not in {s for i in result.indicators for s in i.signals}
+    assert "missing_education" not in signals_read(result)
 
 
 @pytest.mark.parametrize("area", ["worcestershire", "redcar-cleveland", "stockton-on-tees"])
@@ -170,6 +175,6 @@ def test_recurring_depression_is_an_enduring_mental_health_problem(assess, area)
 def test_who_is_in_charge_is_not_a_criminal_charge(assess, area):
     """'Nobody seems sure who is in charge' once read as 'was charged': Worcestershire level 4."""
     result = assess(area, "nobody seems sure who is in charge")
-    assert "charged_or_convicted" not in {s for i in result.indicators for s in i.signals}
+    assert "charged_or_convicted" not in signals_read(result)
     charged = assess(area, "he was charged with robbery and is in court next week")
-    assert "charged_or_convicted" in {s for i in charged.indicators for s in i.signals}
+    assert "charged_or_convicted" in signals_read(charged)
