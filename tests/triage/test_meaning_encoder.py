@@ -55,15 +55,92 @@ def test_a_missing_model_says_what_to_do(tmp_path):
         SentenceEncoder(tmp_path)
 
 
-@pytest.mark.parametrize(("cores", "load", "threads"), [
-    (2, 0.2, 2),   # a core idle: the second thread helps (22 -> 15 ms for four clauses)
-    (2, 1.5, 1),   # both cores busy: a second thread only spins (0.09 s -> 0.99 s under load)
+@pytest.mark.parametrize(("cores", "others", "threads"), [
+    (2, 0.1, 2),   # a core free: the second thread helps (21 -> 15 ms for three clauses)
+    (2, 0.8, 1),   # another process has most of a core: a second thread only spins (0.09 s -> 0.99 s)
     (1, 0.0, 1),
     (8, 3.0, 2),
+    (8, 6.9, 1),
 ])
-def test_the_encoder_takes_a_second_blas_thread_only_while_a_core_is_idle(monkeypatch, cores, load, threads):
+def test_the_encoder_takes_a_second_blas_thread_only_while_other_work_leaves_a_core_free(
+        monkeypatch, cores, others, threads):
     from bot.triage.meaning import encoder
+
+    class Watch:
+        def others_busy(self) -> float:
+            return others
+
+    monkeypatch.setattr(encoder.os, "cpu_count", lambda: cores)
+    assert encoder.blas_threads(Watch()) == threads
+
+
+@pytest.mark.parametrize(("cores", "load", "threads"), [(2, 0.2, 2), (2, 1.5, 1), (8, 3.0, 2)])
+def test_until_the_cpu_has_been_watched_the_load_average_decides(monkeypatch, tmp_path, cores, load, threads):
+    from bot.triage.meaning import encoder
+    from bot.triage.meaning.cores import CoreWatch
 
     monkeypatch.setattr(encoder.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(encoder.os, "getloadavg", lambda: (load, load, load))
-    assert encoder.blas_threads() == threads
+    assert encoder.blas_threads(CoreWatch(stat=tmp_path / "no-proc-stat")) == threads
+
+
+class FakeMachine:
+    """/proc/stat and this process's CPU clock, advanced by hand (ticks of 1/100 s)."""
+
+    def __init__(self, path):
+        self.path, self.now, self.busy_ticks, self.idle_ticks, self.own = path, 100.0, 0, 0, 0.0
+        self.write()
+
+    def write(self):
+        self.path.write_text(f"cpu  {self.busy_ticks} 0 0 {self.idle_ticks} 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n")
+
+    def run(self, seconds, others_cores, own_cores, cores=2):
+        self.now += seconds
+        busy = (others_cores + own_cores) * seconds
+        self.busy_ticks += round(busy * 100)
+        self.idle_ticks += round((cores - others_cores - own_cores) * seconds * 100)
+        self.own += own_cores * seconds
+        self.write()
+
+
+def watch_of(machine):
+    from bot.triage.meaning.cores import CoreWatch
+
+    return CoreWatch(stat=machine.path, clock=lambda: machine.now, own_cpu=lambda: machine.own)
+
+
+def test_the_core_watch_counts_other_processes_and_not_this_one(tmp_path):
+    machine = FakeMachine(tmp_path / "stat")
+    watch = watch_of(machine)
+    assert watch.others_busy() is None  # one look is not an interval
+    machine.run(1.0, others_cores=0.0, own_cores=1.0)  # this process encoding flat out
+    assert watch.others_busy() == pytest.approx(0.0)
+    machine.run(1.0, others_cores=0.9, own_cores=1.0)  # another process takes most of a core
+    assert watch.others_busy() == pytest.approx(0.9)
+
+
+def test_the_core_watch_looks_again_only_after_an_interval(tmp_path):
+    from bot.triage.meaning.cores import MIN_INTERVAL
+
+    machine = FakeMachine(tmp_path / "stat")
+    watch = watch_of(machine)
+    watch.others_busy()
+    machine.run(1.0, others_cores=1.0, own_cores=0.0)
+    assert watch.others_busy() == pytest.approx(1.0)
+    machine.run(MIN_INTERVAL / 2, others_cores=0.0, own_cores=1.0)
+    assert watch.others_busy() == pytest.approx(1.0)  # too soon: the last figure stands
+    machine.run(MIN_INTERVAL, others_cores=0.0, own_cores=1.0)
+    assert watch.others_busy() == pytest.approx(0.0, abs=0.05)
+
+
+def test_two_encodings_at_once_in_one_process_take_one_blas_thread_each(encoder, monkeypatch):
+    from bot.triage.meaning import encoder as module
+
+    seen = []
+    monkeypatch.setattr(module, "blas_threads", lambda: 2)
+    limit = encoder._blas.limit
+    monkeypatch.setattr(encoder._blas, "limit", lambda limits, user_api: seen.append(limits) or limit(limits=limits, user_api=user_api))
+    with encoder._in_flight:  # another request is encoding
+        encoder.encode(["he has bruises on his back"])
+    encoder.encode(["he has bruises on his back"])
+    assert seen == [1, 2]

