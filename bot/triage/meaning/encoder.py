@@ -70,10 +70,11 @@ def _gelu(x: np.ndarray, t: np.ndarray, e: np.ndarray, h: np.ndarray) -> np.ndar
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    """Normalise each token's column of ``x`` (features, tokens), in place."""
-    x -= x.mean(axis=0)
-    scale = np.einsum("ft,ft->t", x, x)
-    scale *= np.float32(1.0 / x.shape[0])
+    """Normalise each token's column of ``x`` (features, tokens), in place. The column means are
+    taken as a product with a row of 1/features: a third faster than numpy's reductions here."""
+    average = np.full((1, x.shape[0]), 1.0 / x.shape[0], dtype=np.float32)
+    x -= average @ x
+    scale = average @ np.square(x)
     scale += np.float32(eps)
     np.sqrt(scale, out=scale)
     np.reciprocal(scale, out=scale)
@@ -205,42 +206,31 @@ class SentenceEncoder:
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        n, length = len(batch), max(len(ids) for ids in batch)
         lengths = np.array([len(ids) for ids in batch])
         ids = np.concatenate([np.asarray(tokens, dtype=np.int64) for tokens in batch])
         positions = np.concatenate([np.arange(k) for k in lengths])
-        # The dense layers see only the real tokens of the whole batch, as one matrix of columns: one
-        # BLAS call each, and no work on padding. Attention alone needs each text padded to the longest.
-        real = np.arange(length)[None, :] < lengths[:, None]
+        # The dense layers see the real tokens of the whole batch as one matrix of columns: one BLAS
+        # call each. Attention is each text's own, so nothing is padded.
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        # Each text's tokens: its columns in the dense layers, and in the padded attention.
-        spans = [(slice(start, start + k), slice(i * length, i * length + k)) for i, (start, k) in enumerate(zip(starts, lengths))]
+        texts = [slice(start, start + k) for start, k in zip(starts, lengths)]  # each text's columns
         hidden, heads = self.dimensions, self._heads
         size = hidden // heads
         space = _Workspace(hidden, self._layers[0].up.shape[0], len(ids))
         x = np.ascontiguousarray((self._words[ids] + self._positions[positions] + self._type0).T)
         x = _layer_norm(x, *self._embedding_norm, self._eps)
-        blocked = np.where(real, np.float32(0), np.float32(-1e9))[:, None, None, :]
-        padded = np.zeros((3 * hidden, n * length), dtype=np.float32)
         scale = np.float32(1.0 / np.sqrt(size))
         for layer in self._layers:
             qkv = np.matmul(layer.qkv, x, out=space.qkv)
             qkv += layer.qkv_bias
-            for dense, attention in spans:
-                padded[:, attention] = qkv[:, dense]
-            parts = padded.reshape(3, heads, size, n, length)
-            queries = parts[0].transpose(2, 0, 3, 1)  # (n, heads, length, size)
-            keys = parts[1].transpose(2, 0, 1, 3)  # (n, heads, size, length)
-            values = parts[2].transpose(2, 0, 1, 3)  # (n, heads, size, length)
-            scores = queries @ keys
-            scores *= scale
-            scores += blocked
-            scores -= scores.max(axis=-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(axis=-1, keepdims=True)
-            context = (values @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(hidden, n * length)
-            for dense, attention in spans:
-                space.context[:, dense] = context[:, attention]
+            for text in texts:  # attention, text by text: no padding, no mask
+                k = text.stop - text.start
+                queries, keys, values = (qkv[j * hidden:(j + 1) * hidden, text].reshape(heads, size, k) for j in range(3))
+                scores = queries.transpose(0, 2, 1) @ keys  # (heads, tokens, tokens)
+                scores *= scale
+                scores -= scores.max(axis=-1, keepdims=True)
+                np.exp(scores, out=scores)
+                scores /= scores.sum(axis=-1, keepdims=True)
+                space.context[:, text] = (values @ scores.transpose(0, 2, 1)).reshape(hidden, k)
             attended = np.matmul(layer.out, space.context, out=space.attended)
             attended += layer.out_bias
             attended += x
