@@ -52,8 +52,11 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def bench_meaning(rounds: int = 60) -> None:
-    """The meaning path alone: a 60-word concern that only it can read, and the encoder's memory."""
+def bench_meaning(rounds: int = 300) -> None:
+    """The meaning path alone: a 60-word concern that only it can read, and the encoder's memory.
+
+    300 rounds (about 6 s): over 60, the 95th percentile was the third-slowest round, and a single
+    stall of the scheduler moved it by 3 ms from one run to the next."""
     from bot.triage.meaning.matcher import shared_matcher
 
     before = _rss_mb()
