@@ -7,7 +7,8 @@ Starts the topology of `make run-scaled` (scripts/scaled.py: PostgreSQL, Redis, 
 action servers, HAProxy) and drives six-turn conversations through HAProxy's Rasa frontend, as
 the API sends them: the REST channel's token and the ``X-Conversation`` header that keeps a
 conversation on one replica. Prints, per level of concurrency, the turns answered, errors,
-turns per second and p50 / p95 / slowest; for the soak, the servers' resident memory at its
+turns per second and p50 / p95 / slowest, and where a turn's CPU went, server by server (the
+whole machine's, from /proc); for the soak, the servers' resident memory at its
 start and end (flat within 10% is the target). Targets (quiet 2-core machine): 50 at once, 0
 errors, p95 <= 400 ms; 200 at once, 0 errors, p95 <= 1.5 s.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,6 +87,54 @@ def report(label: str, latencies: list[float], errors: dict[int, int], seconds: 
           f"p95 {pct(latencies, 95):.0f} ms, slowest {max(latencies):.0f} ms ({target})", flush=True)
 
 
+def cpu_snapshot() -> dict[int, tuple[str, int, float]]:
+    """Every process's name, parent and CPU seconds so far (user and system, all its threads)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+        out[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    return out
+
+
+def cpu_by_server(stack: ScaledStack, before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds used between two snapshots, by server of the topology (a server's children
+    count as its own); PostgreSQL, Redis and this benchmark by name; everything else as "other"."""
+    servers = {server.process.pid: name for name, server in stack.servers.items()}
+
+    def owner(pid: int) -> str:
+        name = after[pid][0]
+        for _ in range(16):
+            if pid in servers:
+                return servers[pid]
+            if pid == os.getpid():
+                return "benchmark (load)"
+            if pid not in after:
+                break
+            pid = after[pid][1]
+        return {"postgres": "postgresql", "redis-server": "redis"}.get(name, "other")
+
+    used: dict[str, float] = {}
+    for pid, (_, _, seconds) in after.items():
+        spent = seconds - (before[pid][2] if pid in before else 0.0)
+        if spent > 0:
+            used[owner(pid)] = used.get(owner(pid), 0.0) + spent
+    return used
+
+
+def report_cpu(used: dict[str, float], turns: int, seconds: float) -> None:
+    """Where a turn's CPU goes, across the whole machine (two cores: at most 2 s a second)."""
+    parts = ", ".join(f"{name} {spent / turns * 1000:.1f}" for name, spent in sorted(used.items(), key=lambda kv: -kv[1]))
+    print(f"  CPU per turn, ms: {parts}; machine busy {sum(used.values()) / seconds:.2f} of "
+          f"{os.cpu_count()} cores", flush=True)
+
+
 def memory(stack: ScaledStack) -> float:
     return sum(rss_mb(server.process.pid) for server in stack.servers.values() if server.alive())
 
@@ -103,9 +153,12 @@ def main() -> int:
         asyncio.run(load(url, stack.rest_token, 8, 16))  # warm every replica
         for concurrency, conversations, target in ((50, 100, "target: 0 errors, p95 <= 400 ms"),
                                                   (200, 200, "target: 0 errors, p95 <= 1.5 s")):
-            t = time.perf_counter()
+            t, before = time.perf_counter(), cpu_snapshot()
             latencies, errors = asyncio.run(load(url, stack.rest_token, concurrency, conversations))
-            report(f"{concurrency} at once", latencies, errors, time.perf_counter() - t, target)
+            seconds = time.perf_counter() - t
+            report(f"{concurrency} at once", latencies, errors, seconds, target)
+            if latencies:
+                report_cpu(cpu_by_server(stack, before, cpu_snapshot()), len(latencies), seconds)
         if args.soak_minutes > 0:
             before = memory(stack)
             t = time.perf_counter()
