@@ -26,6 +26,14 @@ class RasaUnavailable(RuntimeError):
     """Rasa could not be reached or gave no usable answer."""
 
 
+class RasaBusy(RasaUnavailable):
+    """The load balancer refused the turn at once: every replica is busy and its queue is full
+    (deploy/haproxy.cfg marks that 503 with ``X-Navigator-Busy``)."""
+
+
+BUSY_HEADER = "X-Navigator-Busy"
+
+
 class RasaRefused(ValueError):
     """Rasa's channel refused the turn (4xx): ``status`` and Rasa's ``reason``, which names no text."""
 
@@ -102,6 +110,8 @@ class RasaRest:
             except (ValueError, KeyError, TypeError):
                 reason = "the assistant could not use this message"
             raise RasaRefused(response.status_code, reason)
+        if response.status_code == 503 and BUSY_HEADER in response.headers:
+            raise RasaBusy("every Rasa replica is busy and the load balancer's queue is full")
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         try:

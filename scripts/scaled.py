@@ -175,6 +175,14 @@ class ThrowawayRedis:
 # Turns one Rasa replica works on at once (HAProxy's per-server maxconn): more only lengthen each
 # turn and starve the health checks, so that under load both replicas were marked down (bench_scaled).
 RASA_TURNS_AT_ONCE = 4
+# Turns that may wait for a replica, per replica, before the API's turns are refused at once: about
+# 1.8 s of a replica's work here (27 turns a second at most, bench_scaled), so that 50 conversations
+# at once all wait their turn and, at 200 or 500, the excess is refused at once instead of waiting.
+# On other hosts: the seconds of waiting accepted times a replica's turns a second.
+RASA_QUEUED_PER_REPLICA = 48
+# The longest a turn waits for a replica before it is refused (HAProxy's "timeout queue"): with a
+# turn's own time after it, no answer comes later than about 3 s, even with the CPU taken by others.
+RASA_QUEUE_TIMEOUT = "2500ms"
 
 
 def haproxy_config(rasa: list[int], actions: list[int], rasa_port: int, actions_port: int, stats: Path) -> str:
@@ -194,14 +202,18 @@ defaults
     timeout server 65s
     timeout check 5s
     # beyond what the replicas serve at once a turn waits here, in arrival order, at most this long,
-    # then gets 503 (the API turns it into "busy, call 999 if a child is in danger")
-    timeout queue 3s
+    # then gets 503 (the API turns it into "unavailable, call 999 if a child is in danger")
+    timeout queue {RASA_QUEUE_TIMEOUT}
     retries 2
     option redispatch 1
     default-server inter 1s fall 2 rise 2
 
 frontend rasa_in
     bind 127.0.0.1:{rasa_port}
+    # The API's turns (they carry X-Conversation) are refused at once while the replicas' queue is
+    # full, not queued for seconds: 503 with Retry-After, which the API answers as "busy" with 999.
+    # Teams and Slack turns wait in the queue instead: their platforms show nothing for a 503.
+    http-request return status 503 content-type application/json string '{{"error": "busy"}}' hdr Retry-After 5 hdr X-Navigator-Busy 1 if {{ req.hdr(X-Conversation) -m found }} {{ queue(rasa) ge {RASA_QUEUED_PER_REPLICA * len(rasa)} }}
     default_backend rasa
 
 # A conversation's turns go to one replica: the API's X-Conversation header (a hash of the
@@ -211,6 +223,9 @@ frontend rasa_in
 backend rasa
     balance hdr(X-Conversation)
     hash-type consistent
+    # ...but no replica takes more than 1.5 times the average of the turns in hand: a few busy
+    # conversations hashed to one replica had left the other idle (bounded-load consistent hashing)
+    hash-balance-factor 150
     option httpchk GET /
     http-check expect status 200
     http-response set-header X-Served-By %s

@@ -25,7 +25,7 @@ from api.chat_capacity import Busy
 from api.client_address import client_address
 from api.deps import KnowledgeDep
 from api.errors import EMERGENCY, PROBLEM, FieldProblem, Problem, problem, problem_responses
-from api.rasa_rest import BotTurn, RasaRefused, RasaRest, RasaUnavailable
+from api.rasa_rest import BotTurn, RasaBusy, RasaRefused, RasaRest, RasaUnavailable
 from api.schemas import A_NON_SPACE, has_words, source_of
 from bot.config import get_settings
 from bot.knowledge.errors import UnknownAreaError
@@ -307,12 +307,13 @@ async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Re
         # A refused turn leaves both, so the conversation's next turn goes ahead.
         async with request.app.state.turn_order.turn(turn.sender), request.app.state.chat_slots.slot():
             answer = await rasa.turn(f"web-{turn.sender}", turn.message)
-    except Busy as busy:
+    except (Busy, RasaBusy) as busy:  # this process's bound, or the load balancer's (scaled topology)
         slots = request.app.state.chat_slots
         report = slots.note_refusal()
         if report:
+            why = busy.why if isinstance(busy, Busy) else "the load balancer's queue is full"
             log.warning("web chat: busy, %d turns refused in %.1f s (the last: %s; %d with Rasa, %d waiting); "
-                        "emergency advice sent", report[0], report[1], busy.why, slots.busy, slots.waiting)
+                        "emergency advice sent", report[0], report[1], why, slots.busy, slots.waiting)
         return _unavailable(kb, turn.area, None, reason="busy", retry_after=BUSY_RETRY_SECONDS)
     except RasaRefused as refused:
         return problem(refused.status, "The message could not be used",

@@ -251,3 +251,34 @@ def test_refusals_are_logged_at_most_once_a_second_with_their_count():
     now[0] += 1.5
     assert slots.note_refusal() == (6, 1.5)
     assert slots.refused == 7
+
+
+def test_a_turn_the_load_balancer_refuses_as_busy_is_answered_busy_with_999(kb):
+    """In the scaled topology HAProxy refuses the API's turn at once when every replica's queue is
+    full (503 marked X-Navigator-Busy, deploy/haproxy.cfg): the practitioner reads "busy", not
+    "unavailable", with Retry-After and 999, as when this API's own bound refuses it."""
+    app = create_app(kb, settings=Settings(app_env="production", chat_session_secret=SECRET))
+    refused = httpx.Response(503, json={"error": "busy"}, headers={"Retry-After": "5", "X-Navigator-Busy": "1"})
+    app.dependency_overrides[chat.get_rasa] = lambda: RasaRest(
+        "http://rasa.test", transport=httpx.MockTransport(lambda request: refused))
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        r, took = await send(client, IDS.new(), "hello")
+        assert_busy(r, took)
+
+    serve(app, scenario)
+
+
+def test_a_plain_503_from_the_load_balancer_is_still_unavailable(kb):
+    """A 503 not marked busy (no replica up, or a turn that waited its 2.5 s in HAProxy's queue)
+    is the assistant being unavailable, with 999."""
+    app = create_app(kb, settings=Settings(app_env="production", chat_session_secret=SECRET))
+    app.dependency_overrides[chat.get_rasa] = lambda: RasaRest(
+        "http://rasa.test", transport=httpx.MockTransport(lambda request: httpx.Response(503, text="no server")))
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        r, _ = await send(client, IDS.new(), "hello")
+        assert r.status_code == 503 and r.json()["reason"] == "unavailable"
+        assert "call 999" in r.json()["messages"][0]["text"]
+
+    serve(app, scenario)

@@ -1,0 +1,115 @@
+"""Beyond what the Rasa replicas can serve, HAProxy refuses the API's turns at once, and no turn
+it lets in waits long (issue 22, part 3).
+
+A real HAProxy, with the configuration scripts/scaled.py generates, in front of two stand-in
+replicas that take 0.1 s a turn: 8 turns are served at once (4 a replica), 96 may wait, and the
+rest of the API's turns (they carry X-Conversation) get 503 with Retry-After and X-Navigator-Busy
+at once, which the API answers as "busy" with 999 (tests/api/test_chat_overload.py). A turn
+without the header (Teams, Slack) waits its turn instead: those platforms show nothing for a 503.
+Loopback only; about 5 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from scripts.scaled import RASA_QUEUED_PER_REPLICA, RASA_TURNS_AT_ONCE, free_port, haproxy_config, port_open
+
+pytestmark = pytest.mark.skipif(not shutil.which("haproxy"),
+                                reason="haproxy not installed: run scripts/ensure_scaled.sh (make test does)")
+
+TURN_SECONDS = 0.1  # a stand-in replica's time for a turn
+
+
+class SlowReplica(BaseHTTPRequestHandler):
+    """Health checks answered at once; a turn after TURN_SECONDS, as an empty answer."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self._answer(b"ok")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(TURN_SECONDS)
+        self._answer(b"[]")
+
+    def _answer(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def balancer(tmp_path):
+    replicas = [ThreadingHTTPServer(("127.0.0.1", 0), SlowReplica) for _ in range(2)]
+    for server in replicas:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    ports = [server.server_address[1] for server in replicas]
+    front, actions = free_port(), free_port()
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(haproxy_config(ports, ports, front, actions, tmp_path / "stats.sock"))
+    haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while not port_open(front):
+            assert haproxy.poll() is None and time.monotonic() < deadline, "haproxy did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{front}/webhooks/rest/webhook"
+    finally:
+        haproxy.terminate()
+        haproxy.wait(timeout=10)
+        for server in replicas:
+            server.shutdown()
+
+
+async def timed_post(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[httpx.Response, float]:
+    started = time.perf_counter()
+    r = await client.post(url, json={"sender": "s", "message": "hello"}, headers=headers)
+    return r, time.perf_counter() - started
+
+
+def test_beyond_the_replicas_and_their_queue_the_apis_turns_get_503_busy_at_once(balancer):
+    served, may_wait, beyond = 2 * RASA_TURNS_AT_ONCE, 2 * RASA_QUEUED_PER_REPLICA, 20
+
+    async def scenario() -> list[tuple[httpx.Response, float]]:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+            return await asyncio.gather(*(timed_post(client, balancer, {"X-Conversation": f"{n:032x}"})
+                                          for n in range(served + may_wait + beyond)))
+
+    results = asyncio.run(scenario())
+    refused = [(r, took) for r, took in results if r.status_code == 503 and "X-Navigator-Busy" in r.headers]
+    answered = [(r, took) for r, took in results if r.status_code == 200]
+    assert len(refused) >= beyond - 4, f"{len(refused)} refused at once"  # the first few may be served already
+    assert len(refused) + len(answered) == len(results), "every turn is answered or refused as busy"
+    assert all(r.headers["Retry-After"] == "5" for r, _ in refused)
+    assert max(took for _, took in refused) < 0.5, "a busy refusal came only after a wait"
+    assert max(took for _, took in answered) < 3.0, "a turn let in waited over 3 s"
+
+
+def test_a_turn_without_the_conversation_header_waits_in_the_queue_instead(balancer):
+    async def scenario() -> tuple[httpx.Response, float]:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+            fill = [asyncio.create_task(timed_post(client, balancer, {"X-Conversation": f"{n:032x}"}))
+                    for n in range(2 * (RASA_TURNS_AT_ONCE + RASA_QUEUED_PER_REPLICA) + 8)]
+            await asyncio.sleep(0.15)  # the queue is full now
+            teams_turn = await timed_post(client, balancer, {})
+            await asyncio.gather(*fill)
+            return teams_turn
+
+    r, took = asyncio.run(scenario())
+    assert r.status_code == 200 and "X-Navigator-Busy" not in r.headers
+    assert took > TURN_SECONDS
