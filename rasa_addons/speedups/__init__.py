@@ -7,7 +7,8 @@ are in docs/performance.md), and each keeps Rasa's behaviour: what changes is on
   slot validator skipped when nothing was filled);
 - :mod:`.trackers`: conversation trackers rebuilt from stored events, and copied;
 - :mod:`.graph_runner`: Rasa's graph of components run in order, without dask;
-- :mod:`.inference`: the NLU models and policies at run time;
+- :mod:`.inference`: the NLU models and policies at run time (DIET's intents worked in numpy from
+  its own weights: :mod:`.diet_numpy`);
 - :mod:`.training`: Rasa's training-cache fingerprints;
 - :mod:`rasa_addons.balanced_accept`: Rasa's workers share new connections fairly.
 

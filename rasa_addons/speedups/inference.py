@@ -9,6 +9,14 @@ same intents, rankings and FAQ answers on the messages compared).
 lines, whether or not debug logging is on (a few per cent of a turn). In the four modules that
 do this, and use ``copy`` for nothing else (a test checks), the copy is made only when their
 debug log is on.
+
+3. DIET, as config.yml sets it up (no transformer layers, no entities), reads a message's intent
+from its sentence-level features alone: a few small products (sparse features to dense, the
+dimension-unifying layer, the hidden layer, the embedding) and a softmax over the similarities to
+the intents' embeddings, computed once when the model loads. TensorFlow's call cost far more
+than this arithmetic (18% of a Rasa replica's busy time under load, docs/performance.md), so
+it is done in numpy from the model's own weights (:mod:`.diet_numpy`); any other DIET set-up,
+or a run that asks for diagnostic data, keeps Rasa's own path.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ def apply() -> bool:
         return False
     _call_prediction_graphs_directly()
     _copy_for_debug_logs_only()
+    _classify_intents_in_numpy()
     return True
 
 
@@ -77,3 +86,24 @@ def _copy_for_debug_logs_only() -> None:
     for name in COPY_FOR_DEBUG_LOGS:
         module = importlib.import_module(name)
         module.copy = _CopyWhenDebugging(name)  # type: ignore[attr-defined]
+
+
+def _classify_intents_in_numpy() -> None:
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    from rasa_addons.speedups.diet_numpy import SentenceIntentModel
+
+    original = DIETClassifier._predict
+
+    def _predict(self: DIETClassifier, message: Any) -> Any:
+        if type(self) is not DIETClassifier or self._execution_context.should_add_diagnostic_data:
+            return original(self, message)
+        model = SentenceIntentModel.of(self)
+        if model is None:
+            return original(self, message)
+        model_data = self._create_model_data([message], training=False)
+        if model_data.is_empty():
+            return None
+        return model.predict(model_data)
+
+    DIETClassifier._predict = _predict  # type: ignore[method-assign]

@@ -25,6 +25,7 @@ from rasa.core import processor
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.training.hooks import TrainingHook
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
 from rasa.utils.endpoints import EndpointConfig
@@ -36,7 +37,7 @@ def patched_names():
                                                ActionExtractSlots._execute_validation_action, EndpointConfig.session),
         "rasa_addons.speedups.trackers": (Event.resolve_by_type, Slot.__dict__.get("__copy__")),
         "rasa_addons.speedups.graph_runner": (DaskGraphRunner.run,),
-        "rasa_addons.speedups.inference": (RasaModel._rasa_predict, processor.copy),
+        "rasa_addons.speedups.inference": (RasaModel._rasa_predict, processor.copy, DIETClassifier._predict),
         "rasa_addons.speedups.training": (TrainingHook.on_before_node, TrainingHook.on_after_node),
         "rasa_addons.balanced_accept": (selector_events.BaseSelectorEventLoop._accept_connection,),
     }
