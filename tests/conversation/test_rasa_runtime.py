@@ -9,9 +9,10 @@ from bot.config import PROJECT_ROOT
 from scripts.rasa_runtime import rasa_runtime_env
 
 
-def test_rasa_runs_one_tensorflow_thread_per_op_and_shares_connections_between_its_workers():
+def test_rasa_runs_one_tensorflow_and_one_blas_thread_and_shares_connections_between_its_workers():
     assert rasa_runtime_env(2) == {
         "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
         "SANIC_USE_UVLOOP": "false", "SANIC_KEEP_ALIVE": "false", "SANIC_WORKERS": "2",
         "SANIC_REQUEST_MAX_SIZE": "65536",  # 64 KB, not Sanic's 100 MB
     }
