@@ -26,12 +26,14 @@ class RasaUnavailable(RuntimeError):
     """Rasa could not be reached or gave no usable answer."""
 
 
+BUSY_HEADER = "X-Navigator-Busy"  # what the load balancer marks its "busy" 503 with (scripts/scaled.py)
+
+
 class RasaBusy(RasaUnavailable):
-    """The load balancer refused the turn at once: every replica is busy and its queue is full
-    (deploy/haproxy.cfg marks that 503 with ``X-Navigator-Busy``)."""
+    """The load balancer refused the turn at once: every replica is busy and its queue is full.
+    ``why`` reads as :class:`api.chat_capacity.Busy`'s does."""
 
-
-BUSY_HEADER = "X-Navigator-Busy"
+    why = "the load balancer's queue is full"
 
 
 class RasaRefused(ValueError):

@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench_common import TURNS, pct
+from scripts.bench_common import TURNS, pct, process_stat
 from scripts.rasa_runtime import rasa_runtime_env
 
 
@@ -63,15 +63,8 @@ def _children(pid: int) -> list[int]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its live children (Sanic workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for p in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-        except (FileNotFoundError, IndexError):
-            pass
-    return total
+    stats = [process_stat(p) for p in [pid, *_children(pid)]]
+    return sum(stat[2] for stat in stats if stat)
 
 
 def wait(url: str, limit: float) -> float:

@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from api.rasa_rest import conversation_key
+from api.rasa_rest import BUSY_HEADER, conversation_key
 from scripts.bench_chat import rss_mb
-from scripts.bench_common import TURNS, pct
+from scripts.bench_common import TURNS, pct, process_stat
 from scripts.scaled import ScaledStack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ async def turn(host: str, port: int, token: str, sender: str, text: str) -> tupl
     if not response:
         return 0, False
     head = response.split(b"\r\n\r\n", 1)[0].lower()
-    return int(response.split(b" ", 2)[1]), b"\r\nx-navigator-busy:" in head and b"\r\nretry-after: 5" in head
+    return int(response.split(b" ", 2)[1]), f"\r\n{BUSY_HEADER.lower()}:".encode() in head and b"\r\nretry-after: 5" in head
 
 
 async def load(url: str, token: str, concurrency: int, conversations: int | None,
@@ -98,19 +98,9 @@ def report(label: str, latencies: list[float], errors: dict[int, int], seconds: 
 
 
 def cpu_snapshot() -> dict[int, tuple[str, int, float]]:
-    """Every process's name, parent and CPU seconds so far (user and system, all its threads)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name, fields = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
-        out[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-    return out
+    """Every process's name, parent and CPU seconds so far (:func:`scripts.bench_common.process_stat`)."""
+    stats = {int(entry.name): process_stat(int(entry.name)) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    return {pid: stat for pid, stat in stats.items() if stat}
 
 
 def cpu_by_server(stack: ScaledStack, before: dict, after: dict) -> dict[str, float]:
@@ -134,7 +124,8 @@ def cpu_by_server(stack: ScaledStack, before: dict, after: dict) -> dict[str, fl
     for pid, (_, _, seconds) in after.items():
         spent = seconds - (before[pid][2] if pid in before else 0.0)
         if spent > 0:
-            used[owner(pid)] = used.get(owner(pid), 0.0) + spent
+            server = owner(pid)
+            used[server] = used.get(server, 0.0) + spent
     return used
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+from api.rasa_rest import BUSY_HEADER
 from scripts.rasa_runtime import rasa_runtime_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +214,7 @@ frontend rasa_in
     # The API's turns (they carry X-Conversation) are refused at once while the replicas' queue is
     # full, not queued for seconds: 503 with Retry-After, which the API answers as "busy" with 999.
     # Teams and Slack turns wait in the queue instead: their platforms show nothing for a 503.
-    http-request return status 503 content-type application/json string '{{"error": "busy"}}' hdr Retry-After 5 hdr X-Navigator-Busy 1 if {{ req.hdr(X-Conversation) -m found }} {{ queue(rasa) ge {RASA_QUEUED_PER_REPLICA * len(rasa)} }}
+    http-request return status 503 content-type application/json string '{{"error": "busy"}}' hdr Retry-After 5 hdr {BUSY_HEADER} 1 if {{ req.hdr(X-Conversation) -m found }} {{ queue(rasa) ge {RASA_QUEUED_PER_REPLICA * len(rasa)} }}
     default_backend rasa
 
 # A conversation's turns go to one replica: the API's X-Conversation header (a hash of the

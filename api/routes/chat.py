@@ -311,9 +311,8 @@ async def chat_turn(turn: ChatTurn, kb: KnowledgeDep, rasa: RasaDep, request: Re
         slots = request.app.state.chat_slots
         report = slots.note_refusal()
         if report:
-            why = busy.why if isinstance(busy, Busy) else "the load balancer's queue is full"
             log.warning("web chat: busy, %d turns refused in %.1f s (the last: %s; %d with Rasa, %d waiting); "
-                        "emergency advice sent", report[0], report[1], why, slots.busy, slots.waiting)
+                        "emergency advice sent", report[0], report[1], busy.why, slots.busy, slots.waiting)
         return _unavailable(kb, turn.area, None, reason="busy", retry_after=BUSY_RETRY_SECONDS)
     except RasaRefused as refused:
         return problem(refused.status, "The message could not be used",
