@@ -253,14 +253,20 @@ def test_refusals_are_logged_at_most_once_a_second_with_their_count():
     assert slots.refused == 7
 
 
+def with_balancer_answering(kb, response: httpx.Response):
+    """The app, with the load balancer in front of Rasa answering every turn with ``response``."""
+    app = create_app(kb, settings=Settings(app_env="production", chat_session_secret=SECRET))
+    app.dependency_overrides[chat.get_rasa] = lambda: RasaRest(
+        "http://rasa.test", transport=httpx.MockTransport(lambda request: response))
+    return app
+
+
 def test_a_turn_the_load_balancer_refuses_as_busy_is_answered_busy_with_999(kb):
     """In the scaled topology HAProxy refuses the API's turn at once when every replica's queue is
     full (503 marked X-Navigator-Busy, deploy/haproxy.cfg): the practitioner reads "busy", not
     "unavailable", with Retry-After and 999, as when this API's own bound refuses it."""
-    app = create_app(kb, settings=Settings(app_env="production", chat_session_secret=SECRET))
-    refused = httpx.Response(503, json={"error": "busy"}, headers={"Retry-After": "5", "X-Navigator-Busy": "1"})
-    app.dependency_overrides[chat.get_rasa] = lambda: RasaRest(
-        "http://rasa.test", transport=httpx.MockTransport(lambda request: refused))
+    app = with_balancer_answering(kb, httpx.Response(503, json={"error": "busy"},
+                                                    headers={"Retry-After": "5", "X-Navigator-Busy": "1"}))
 
     async def scenario(client: httpx.AsyncClient) -> None:
         r, took = await send(client, IDS.new(), "hello")
@@ -272,9 +278,7 @@ def test_a_turn_the_load_balancer_refuses_as_busy_is_answered_busy_with_999(kb):
 def test_a_plain_503_from_the_load_balancer_is_still_unavailable(kb):
     """A 503 not marked busy (no replica up, or a turn that waited its 2.5 s in HAProxy's queue)
     is the assistant being unavailable, with 999."""
-    app = create_app(kb, settings=Settings(app_env="production", chat_session_secret=SECRET))
-    app.dependency_overrides[chat.get_rasa] = lambda: RasaRest(
-        "http://rasa.test", transport=httpx.MockTransport(lambda request: httpx.Response(503, text="no server")))
+    app = with_balancer_answering(kb, httpx.Response(503, text="no server"))
 
     async def scenario(client: httpx.AsyncClient) -> None:
         r, _ = await send(client, IDS.new(), "hello")
