@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -138,35 +138,48 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 event_broker=event_broker,
                 **kwargs,
             )
-        if self.engine.dialect.name == "sqlite":
-            self._use_pooled_sqlite()
-        else:
-            self._check_connections_before_use()
+        self._use_autocommit_pool()
         self._events_sql_for = {every: self._events_sql(every) for every in (False, True)}
+        self._count_sql = sa.text(f"SELECT count(*) FROM ({self._events_sql(False).text}) AS latest_session")
 
-    def _use_pooled_sqlite(self) -> None:
-        """Keep SQLite connections open between turns.
+    def _use_autocommit_pool(self) -> None:
+        """Pooled connections in autocommit: a turn reads its conversation in one statement and
+        writes it in one, with no BEGIN, COMMIT or ROLLBACK round trips and no ping before each.
 
-        SQLAlchemy 1.4 opens and closes a file database's connection per session, and closing
-        the last connection to a write-ahead log checkpoints it: that close was the largest
-        cost of a turn after the models. Rasa uses the store from its one event-loop thread.
+        SQLAlchemy 1.4 opens and closes a SQLite file's connection per session, and closing the
+        last connection to a write-ahead log checkpoints it (the largest cost of a turn after the
+        models), so SQLite's connections are kept open too. A connection PostgreSQL dropped (it was
+        restarted) fails its statement, which is tried once more on a new one (:meth:`_run`):
+        conversations resume on the first turn after the database is back, without the ping that
+        cost two round trips a turn, and a database that is down fails a turn within seconds.
         """
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=2,
-                                       connect_args={"check_same_thread": False})
-        _tune_sqlite(self.engine)
+        if url.get_backend_name() == "sqlite":
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=2,
+                                           isolation_level="AUTOCOMMIT", connect_args={"check_same_thread": False})
+            _tune_sqlite(self.engine)
+        else:
+            kwargs = create_engine_kwargs(url)  # Rasa's pool size and PostgreSQL schema settings
+            kwargs.setdefault("connect_args", {})["connect_timeout"] = 2
+            self.engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    def _check_connections_before_use(self) -> None:
-        """A server database (PostgreSQL) that was restarted leaves dead connections in the pool:
-        each is tested before a turn uses it, so conversations resume on the first turn after the
-        database is back, and a database that is down fails a turn within seconds, not minutes."""
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                                       connect_args={"connect_timeout": 2})
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+    def _run(self, statement: sa.sql.Executable, parameters: dict[str, Any] | None = None) -> list[Any]:
+        """One statement on a pooled connection, and its rows. On a connection the database had
+        closed (a restart) the statement never ran, and it is run once more on a new connection.
+        (Were the database to crash in the middle of a turn's write, that write too is tried
+        again: an event stored twice is the lesser harm than a turn lost.)"""
+        for attempt in (1, 2):
+            try:
+                with self.engine.connect() as connection:
+                    result = connection.execute(statement, parameters or {})
+                    return result.all() if result.returns_rows else []
+            except sa.exc.DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+                logger.info("The conversation database had closed a connection (restarted?); trying a new one.")
+        raise AssertionError("unreachable")
 
     def _events_sql(self, all_sessions: bool) -> sa.TextClause:
         """What Rasa's ``_event_query`` asks, as plain SQL: the data of the conversation's events
@@ -185,9 +198,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """As SQLTrackerStore._retrieve, and the tracker remembers how many of its events are
         stored, so that saving it need not count them again (a query per turn)."""
-        with self.session_scope() as session:
-            rows = session.execute(self._events_sql_for[fetch_events_from_all_sessions], {"sender_id": sender_id}).all()
-            events = [json.loads(data) for (data,) in rows]
+        rows = self._run(self._events_sql_for[fetch_events_from_all_sessions], {"sender_id": sender_id})
+        events = [json.loads(data) for (data,) in rows]
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -195,30 +207,29 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _STORED, len(rows))
         return tracker
 
-    def _unstored_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> list[Event]:
+    def _unstored_events(self, tracker: DialogueStateTracker) -> list[Event]:
         """The events not yet written. A turn's tracker is saved only by the worker that holds
-        the conversation's lock, so what this process read or wrote is still what is stored."""
+        the conversation's lock, so what this process read or wrote is still what is stored; a
+        tracker built elsewhere has its stored events counted."""
         stored = getattr(tracker, _STORED, None)
         if stored is None:
-            return list(self._additional_events(session, tracker))
+            [(stored,)] = self._run(self._count_sql, {"sender_id": tracker.sender_id})
         return list(tracker.events)[stored:]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """As SQLTrackerStore.save, but every event is redacted before it is written (in one
-        insert of plain rows: the ORM's unit of work cost more than the writing)."""
+        """As SQLTrackerStore.save, but every event is redacted before it is written, and a turn's
+        events are written in one statement (the ORM's unit of work cost more than the writing)."""
         rows = []
-        with self.session_scope() as session:
-            for event in self._unstored_events(session, tracker):
-                data = redact_event(event.as_dict())
-                rows.append({
-                    "sender_id": tracker.sender_id,
-                    "type_name": event.type_name,
-                    "timestamp": data.get("timestamp"),
-                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    "action_name": data.get("name"),
-                    "data": json.dumps(data),
-                })
-            if rows:
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-                session.commit()
+        for event in self._unstored_events(tracker):
+            data = redact_event(event.as_dict())
+            rows.append({
+                "sender_id": tracker.sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        if rows:
+            self._run(self.SQLEvent.__table__.insert().values(rows))
         setattr(tracker, _STORED, len(tracker.events))

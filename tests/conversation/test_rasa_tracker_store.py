@@ -105,3 +105,46 @@ def test_a_conversation_is_read_back_from_its_latest_session(backend, tmp_path, 
         "no session [301, 302] [301, 302]",
         "None",
     ]
+
+
+DROPPED_SCRIPT = r"""
+import asyncio, sys
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_addons.tracker_store import RedactingSQLTrackerStore
+
+store = RedactingSQLTrackerStore(domain=Domain.empty(), db_url=sys.argv[1])
+admin = sa.create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
+
+
+def drop_the_stores_connections():
+    # what a restart of PostgreSQL does to every connection in the store's pool
+    with admin.connect() as conn:
+        return conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+
+
+async def main():
+    await store.save(DialogueStateTracker.from_events("c", [ActionExecuted("action_listen"), UserUttered("hello")]))
+    print("dropped before reading", drop_the_stores_connections())
+    tracker = await store.retrieve("c")
+    tracker.update(BotUttered("Hello."))
+    print("dropped before writing", drop_the_stores_connections())
+    await store.save(tracker)
+    print([e.type_name for e in (await store.retrieve("c")).events])
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.postgres
+def test_a_turn_goes_on_after_the_database_dropped_its_connections(request):
+    """After PostgreSQL restarts, every pooled connection is dead: the next read and the next
+    write each get a new connection, and the turn's events are stored once."""
+    for url in _fresh_postgres(request.getfixturevalue("postgres_server")):
+        out = run_in_rasa(DROPPED_SCRIPT, make_url(url).set(drivername="postgresql").render_as_string(False))
+    lines = out.splitlines()[-3:]
+    assert lines[0] == "dropped before reading 1" and lines[1] == "dropped before writing 1"
+    assert lines[2] == str(["action", "user", "bot"])
