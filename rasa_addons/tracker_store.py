@@ -36,6 +36,11 @@ from bot.privacy.redact import redact
 logger = logging.getLogger(__name__)
 # How many of a tracker's events are in the database, as far as this process knows.
 _STORED = "_navigator_stored_events"
+# The columns a stored event fills (Rasa's ``SQLEvent``; ``id`` is the database's).
+_EVENT_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+# A turn writes a few events; statements for up to this many are made once and kept. A statement
+# writes at most _ROWS_A_STATEMENT (well under SQLite's and PostgreSQL's limits on parameters).
+_CACHED_INSERTS, _ROWS_A_STATEMENT = 64, 500
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'conversations.db'}"
 
 
@@ -140,6 +145,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
         self._use_autocommit_pool()
         self._events_sql_for = {every: self._events_sql(every) for every in (False, True)}
+        self._insert_sql_for: dict[int, sa.TextClause] = {}
         self._count_sql = sa.text(f"SELECT count(*) FROM ({self._events_sql(False).text}) AS latest_session")
 
     def _use_autocommit_pool(self) -> None:
@@ -195,6 +201,20 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         return sa.text(f"SELECT {data} FROM {events} WHERE {sender} = :sender_id"
                        f" AND ({stamp} >= {session_start} OR {session_start} IS NULL) ORDER BY {id_}")
 
+    def _insert_sql(self, rows: int) -> sa.TextClause:
+        """One INSERT of ``rows`` events (an atomic statement in autocommit), as plain SQL made once
+        per number of rows: SQLAlchemy compiles a many-row ``insert().values()`` anew every time."""
+        if rows in self._insert_sql_for:
+            return self._insert_sql_for[rows]
+        quote = self.engine.dialect.identifier_preparer.quote
+        table = quote(self.SQLEvent.__tablename__)
+        names = ", ".join(quote(column) for column in _EVENT_COLUMNS)
+        values = ", ".join("(" + ", ".join(f":{column}{n}" for column in _EVENT_COLUMNS) + ")" for n in range(rows))
+        statement = sa.text(f"INSERT INTO {table} ({names}) VALUES {values}")
+        if rows <= _CACHED_INSERTS:
+            self._insert_sql_for[rows] = statement
+        return statement
+
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """As SQLTrackerStore._retrieve, and the tracker remembers how many of its events are
         stored, so that saving it need not count them again (a query per turn)."""
@@ -218,9 +238,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As SQLTrackerStore.save, but every event is redacted before it is written, and a turn's
-        events are written in one statement (the ORM's unit of work cost more than the writing)."""
+        events are written in one statement (the ORM's unit of work cost more than the writing).
+        Only a tracker built elsewhere has more than ``_ROWS_A_STATEMENT`` new events; its
+        statements are counted as stored one by one, so a failure part way writes nothing twice."""
+        unstored = self._unstored_events(tracker)
+        stored = len(tracker.events) - len(unstored)
         rows = []
-        for event in self._unstored_events(tracker):
+        for event in unstored:
             data = redact_event(event.as_dict())
             rows.append({
                 "sender_id": tracker.sender_id,
@@ -230,6 +254,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 "action_name": data.get("name"),
                 "data": json.dumps(data),
             })
-        if rows:
-            self._run(self.SQLEvent.__table__.insert().values(rows))
+        for start in range(0, len(rows), _ROWS_A_STATEMENT):
+            some = rows[start:start + _ROWS_A_STATEMENT]
+            self._run(self._insert_sql(len(some)), {f"{column}{n}": value for n, row in enumerate(some)
+                                                    for column, value in row.items()})
+            setattr(tracker, _STORED, stored + start + len(some))
         setattr(tracker, _STORED, len(tracker.events))

@@ -148,3 +148,31 @@ def test_a_turn_goes_on_after_the_database_dropped_its_connections(request):
     lines = out.splitlines()[-3:]
     assert lines[0] == "dropped before reading 1" and lines[1] == "dropped before writing 1"
     assert lines[2] == str(["action", "user", "bot"])
+
+
+LONG_SCRIPT = r"""
+import asyncio, sys
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_addons.tracker_store import RedactingSQLTrackerStore
+
+store = RedactingSQLTrackerStore(domain=Domain.empty(), db_url=sys.argv[1])
+
+
+async def main():
+    tracker = DialogueStateTracker.from_events("long", [BotUttered(f"line {n}") for n in range(1203)])
+    await store.save(tracker)
+    await store.save(tracker)
+    print([e.text for e in (await store.retrieve("long")).events] == [f"line {n}" for n in range(1203)])
+
+asyncio.run(main())
+"""
+
+
+def test_a_long_conversation_imported_whole_is_stored_once_in_order(tmp_path):
+    """A tracker built elsewhere (an imported conversation) can hold more events than one
+    statement writes: they are written in several, each event once, in order."""
+    db = tmp_path / "conversations.db"
+    assert run_in_rasa(LONG_SCRIPT, f"sqlite:///{db}").splitlines()[-1] == "True"
+    assert sqlite3.connect(db).execute("select count(*) from events").fetchone() == (1203,)
