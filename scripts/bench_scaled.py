@@ -7,8 +7,10 @@ Starts the topology of `make run-scaled` (scripts/scaled.py: PostgreSQL, Redis, 
 action servers, HAProxy) and drives six-turn conversations through HAProxy's Rasa frontend, as
 the API sends them: the REST channel's token and the ``X-Conversation`` header that keeps a
 conversation on one replica. Prints, per level of concurrency, the turns answered, errors,
-turns per second and p50 / p95 / slowest, and where a turn's CPU went, server by server (the
-whole machine's, from /proc); for the soak, the servers' resident memory at its
+turns per second and p50 / p95 / slowest as the load generator saw them, and as HAProxy did (its log
+of each turn, from reading it to answering it: the generator, on the same cores, adds its own
+waiting to the first figures), and where a turn's CPU went, server by server (the whole
+machine's, from /proc); for the soak, the servers' resident memory at its
 start and end (flat within 10% is the target). Targets (quiet 2-core machine): 50 at once, 0
 errors, p95 <= 400 ms; 200 at once, 0 errors, p95 <= 1.5 s; 500 at once, no turn answered after
 more than 3 s, and the turns beyond what the replicas and their queue hold refused as busy within
@@ -29,7 +31,7 @@ from urllib.parse import urlsplit
 from api.rasa_rest import BUSY_HEADER, conversation_key
 from scripts.bench_chat import rss_mb
 from scripts.bench_common import TURNS, pct, process_stat
-from scripts.scaled import ScaledStack
+from scripts.scaled import TURN_LOG_FORMAT, ScaledStack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,6 +138,34 @@ def report_cpu(used: dict[str, float], turns: int, seconds: float) -> None:
           f"{os.cpu_count()} cores", flush=True)
 
 
+def balancer_times(log: Path, offset: int) -> tuple[dict[int, list[float]], int]:
+    """The turns HAProxy logged after byte ``offset`` of its log (scripts/scaled.py's
+    TURN_LOG_FORMAT): milliseconds from reading each turn to answering it, by status; and the
+    offset to read on from. The balancer's own view: no load generator's waiting in it."""
+    prefix = TURN_LOG_FORMAT.split()[0] + " "
+    with open(log, "rb") as handle:
+        handle.seek(offset)
+        data = handle.read()
+    by_status: dict[int, list[float]] = {}
+    for line in data.decode(errors="replace").splitlines():
+        if line.startswith(prefix):
+            fields = dict(part.split("=", 1) for part in line[len(prefix):].split())
+            by_status.setdefault(int(fields["status"]), []).append(float(fields["ms"]))
+    return by_status, offset + len(data)
+
+
+def report_balancer(by_status: dict[int, list[float]]) -> None:
+    answered, refused = by_status.get(200, []), by_status.get(503, [])
+    parts = []
+    if answered:
+        parts.append(f"answered p50 {pct(answered, 50):.0f} ms, p95 {pct(answered, 95):.0f} ms, "
+                     f"slowest {max(answered):.0f} ms")
+    if refused:
+        parts.append(f"refused p95 {pct(refused, 95):.0f} ms, slowest {max(refused):.0f} ms")
+    if parts:
+        print(f"  at the balancer (from reading a turn to answering it): {'; '.join(parts)}", flush=True)
+
+
 def memory(stack: ScaledStack) -> float:
     return sum(rss_mb(server.process.pid) for server in stack.servers.values() if server.alive())
 
@@ -144,7 +174,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--soak-minutes", type=float, default=0, help="then 20 at once for this long (0: no soak)")
     args = parser.parse_args()
-    stack = ScaledStack(ROOT / "var" / "bench-scaled", say=lambda line: None)
+    stack = ScaledStack(ROOT / "var" / "bench-scaled", say=lambda line: None, log_turns=True)
     started = time.perf_counter()
     stack.start()
     print(f"scaled topology started in {time.perf_counter() - started:.0f} s (2 Rasa and 2 action servers, "
@@ -152,6 +182,8 @@ def main() -> int:
     url = f"{stack.lb_rasa_url}/webhooks/rest/webhook"
     try:
         asyncio.run(load(url, stack.rest_token, 8, 16))  # warm every replica
+        balancer_log = stack.servers["haproxy"].log
+        _, offset = balancer_times(balancer_log, 0)
         for concurrency, conversations, target in ((50, 100, "target: 0 errors, p95 <= 400 ms"),
                                                   (200, 200, "target: 0 errors, p95 <= 1.5 s"),
                                                   (500, 500, "target: no wait over 3 s; the excess 503 within 100 ms")):
@@ -164,6 +196,8 @@ def main() -> int:
                       f"slowest {max(refusals):.0f} ms", flush=True)
             if latencies:
                 report_cpu(cpu_by_server(stack, before, cpu_snapshot()), len(latencies), seconds)
+            at_balancer, offset = balancer_times(balancer_log, offset)
+            report_balancer(at_balancer)
         if args.soak_minutes > 0:
             before = memory(stack)
             t = time.perf_counter()

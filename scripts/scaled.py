@@ -186,8 +186,15 @@ RASA_QUEUED_PER_REPLICA = 48
 RASA_QUEUE_TIMEOUT = "2500ms"
 
 
-def haproxy_config(rasa: list[int], actions: list[int], rasa_port: int, actions_port: int, stats: Path) -> str:
+# With ``log_turns``, HAProxy writes a line for every turn to its standard output: its status and the
+# milliseconds from reading the turn to answering it (%Ta), of them waiting in the queue (%Tw).
+TURN_LOG_FORMAT = "navigator-turn status=%ST ms=%Ta queued_ms=%Tw"
+
+
+def haproxy_config(rasa: list[int], actions: list[int], rasa_port: int, actions_port: int, stats: Path,
+                   log_turns: bool = False) -> str:
     """HAProxy in front of the Rasa replicas and the action servers (the multi-host version: deploy/haproxy.cfg)."""
+    turn_log = (f'    log stdout format raw local0\n    log-format "{TURN_LOG_FORMAT}"\n' if log_turns else "")
     rasa_servers = "\n".join(f"    server rasa{i + 1} 127.0.0.1:{p} check maxconn {RASA_TURNS_AT_ONCE}"
                              for i, p in enumerate(rasa))
     action_servers = "\n".join(f"    server actions{i + 1} 127.0.0.1:{p} check" for i, p in enumerate(actions))
@@ -211,7 +218,7 @@ defaults
 
 frontend rasa_in
     bind 127.0.0.1:{rasa_port}
-    # The API's turns (they carry X-Conversation) are refused at once while the replicas' queue is
+{turn_log}    # The API's turns (they carry X-Conversation) are refused at once while the replicas' queue is
     # full, not queued for seconds: 503 with Retry-After, which the API answers as "busy" with 999.
     # Teams and Slack turns wait in the queue instead: their platforms show nothing for a 503.
     http-request return status 503 content-type application/json string '{{"error": "busy"}}' hdr Retry-After 5 hdr {BUSY_HEADER} 1 if {{ req.hdr(X-Conversation) -m found }} {{ queue(rasa) ge {RASA_QUEUED_PER_REPLICA * len(rasa)} }}
@@ -291,6 +298,7 @@ class ScaledStack:
     own_servers: bool = False
     rasa_workers: int = 1
     api_port: int | None = None
+    log_turns: bool = False  # HAProxy logs each turn's status and time (scripts/bench_scaled.py)
     say: Callable[[str], None] = lambda line: None
     servers: dict[str, Server] = field(default_factory=dict)
     postgres: ThrowawayPostgres | None = None
@@ -406,7 +414,7 @@ class ScaledStack:
                   f"{self.api_url}/healthz")
         config = self.folder / "haproxy.cfg"
         config.write_text(haproxy_config(rasa_ports, actions_ports, self.lb_rasa_port, self.lb_actions_port,
-                                         self.haproxy_stats))
+                                         self.haproxy_stats, self.log_turns))
         check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], capture_output=True, text=True, check=False)
         if check.returncode != 0:
             raise ServerFailed(f"haproxy refused its configuration: {check.stderr[-1000:]}")

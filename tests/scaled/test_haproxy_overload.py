@@ -16,12 +16,22 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
-from scripts.scaled import RASA_QUEUED_PER_REPLICA, RASA_TURNS_AT_ONCE, free_port, haproxy_config, port_open
+from scripts.bench_scaled import balancer_times
+from scripts.scaled import (
+    RASA_QUEUED_PER_REPLICA,
+    RASA_TURNS_AT_ONCE,
+    free_port,
+    haproxy_config,
+    port_open,
+)
 
 pytestmark = pytest.mark.skipif(not shutil.which("haproxy"),
                                 reason="haproxy not installed: run scripts/ensure_scaled.sh (make test does)")
@@ -32,10 +42,10 @@ TURN_SECONDS = 0.1  # a stand-in replica's time for a turn
 class SlowReplica(BaseHTTPRequestHandler):
     """Health checks answered at once; a turn after TURN_SECONDS, as an empty answer."""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         self._answer(b"ok")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         time.sleep(TURN_SECONDS)
         self._answer(b"[]")
@@ -50,17 +60,20 @@ class SlowReplica(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def balancer(tmp_path):
+@contextmanager
+def running_balancer(folder: Path, log_turns: bool = False) -> Iterator[str]:
+    """HAProxy as scripts/scaled.py configures it, in front of two stand-in replicas; its
+    standard output (the turns' log, with ``log_turns``) goes to ``folder / "haproxy.log"``."""
     replicas = [ThreadingHTTPServer(("127.0.0.1", 0), SlowReplica) for _ in range(2)]
     for server in replicas:
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
     ports = [server.server_address[1] for server in replicas]
     front, actions = free_port(), free_port()
-    config = tmp_path / "haproxy.cfg"
-    config.write_text(haproxy_config(ports, ports, front, actions, tmp_path / "stats.sock"))
-    haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    config = folder / "haproxy.cfg"
+    config.write_text(haproxy_config(ports, ports, front, actions, folder / "stats.sock", log_turns))
+    with open(folder / "haproxy.log", "wb") as log:
+        haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 10
         while not port_open(front):
@@ -74,22 +87,32 @@ def balancer(tmp_path):
             server.shutdown()
 
 
+@pytest.fixture
+def balancer(tmp_path: Path) -> Iterator[str]:
+    with running_balancer(tmp_path) as url:
+        yield url
+
+
 async def timed_post(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[httpx.Response, float]:
     started = time.perf_counter()
     r = await client.post(url, json={"sender": "s", "message": "hello"}, headers=headers)
     return r, time.perf_counter() - started
 
 
-def test_beyond_the_replicas_and_their_queue_the_apis_turns_get_503_busy_at_once(balancer):
-    served, may_wait, beyond = 2 * RASA_TURNS_AT_ONCE, 2 * RASA_QUEUED_PER_REPLICA, 20
-
+def overload(url: str, turns: int) -> list[tuple[httpx.Response, float]]:
+    """``turns`` of the API's turns at once, each of another conversation."""
     async def scenario() -> list[tuple[httpx.Response, float]]:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
         async with httpx.AsyncClient(limits=limits, timeout=10) as client:
-            return await asyncio.gather(*(timed_post(client, balancer, {"X-Conversation": f"{n:032x}"})
-                                          for n in range(served + may_wait + beyond)))
+            return await asyncio.gather(*(timed_post(client, url, {"X-Conversation": f"{n:032x}"})
+                                          for n in range(turns)))
 
-    results = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_beyond_the_replicas_and_their_queue_the_apis_turns_get_503_busy_at_once(balancer):
+    served, may_wait, beyond = 2 * RASA_TURNS_AT_ONCE, 2 * RASA_QUEUED_PER_REPLICA, 20
+    results = overload(balancer, served + may_wait + beyond)
     refused = [(r, took) for r, took in results if r.status_code == 503 and "X-Navigator-Busy" in r.headers]
     answered = [(r, took) for r, took in results if r.status_code == 200]
     assert len(refused) >= beyond - 4, f"{len(refused)} refused at once"  # the first few may be served already
@@ -113,3 +136,17 @@ def test_a_turn_without_the_conversation_header_waits_in_the_queue_instead(balan
     r, took = asyncio.run(scenario())
     assert r.status_code == 200 and "X-Navigator-Busy" not in r.headers
     assert took > TURN_SECONDS
+
+
+def test_the_balancer_logs_each_turns_status_and_time_for_the_benchmark(tmp_path):
+    """scripts/bench_scaled.py reads the balancer's own times from its log: every turn is there
+    with its status, and a refusal took the balancer no time worth the name."""
+    with running_balancer(tmp_path, log_turns=True) as url:
+        results = overload(url, 2 * (RASA_TURNS_AT_ONCE + RASA_QUEUED_PER_REPLICA) + 20)
+        time.sleep(0.2)  # HAProxy writes a turn's line once it has answered
+    by_status, _ = balancer_times(tmp_path / "haproxy.log", 0)
+    seen = {status: sum(1 for r, _ in results if r.status_code == status) for status in (200, 503)}
+    # (the start-up probe's bare connection is logged too, as a bad request)
+    assert {status: len(by_status.get(status, [])) for status in (200, 503)} == seen
+    assert seen[503] > 0 and max(by_status[503]) < 100
+    assert min(by_status[200]) >= TURN_SECONDS * 1000 * 0.9
