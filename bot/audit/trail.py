@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -112,17 +112,18 @@ class AuditTrail:
     def record(self, advice: Advice, at: datetime | None = None) -> str | None:
         """Write the row; its id (the assessment id), or None if it could not be written."""
         advice_id = uuid.uuid4().hex
-        row = AdviceRow(
-            id=advice_id, at=at or datetime.now(timezone.utc), kind=advice.kind, channel=advice.channel,
-            area_id=advice.area_id, level=advice.level, emergency=advice.emergency,
-            indicator_keys=advice.indicator_keys, red_flag_keys=advice.red_flag_keys,
-            contacts_offered=advice.contacts_offered, urgent_contact=advice.urgent_contact,
-            pack_hash=advice.pack_hash, code_version=code_version(),
-            conversation_hash=conversation_hash(advice.conversation),
-        )
+        row = {
+            "id": advice_id, "at": at or datetime.now(timezone.utc), "kind": advice.kind, "channel": advice.channel,
+            "area_id": advice.area_id, "level": advice.level, "emergency": advice.emergency,
+            "indicator_keys": advice.indicator_keys, "red_flag_keys": advice.red_flag_keys,
+            "contacts_offered": advice.contacts_offered, "urgent_contact": advice.urgent_contact,
+            "pack_hash": advice.pack_hash, "code_version": code_version(),
+            "conversation_hash": conversation_hash(advice.conversation),
+        }
         try:
-            with Session(self.engine) as session, session.begin():
-                session.add(row)
+            # one plain insert a turn (an ORM session's unit of work cost more than the writing)
+            with self.engine.begin() as connection:
+                connection.execute(insert(AdviceRow), [row])
         except SQLAlchemyError as exc:
             log.error("audit trail: could not record %s advice (%s)", advice.kind, type(exc).__name__)
             return None
