@@ -146,7 +146,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._use_autocommit_pool()
         self._events_sql_for = {every: self._events_sql(every) for every in (False, True)}
         self._insert_sql_for: dict[int, sa.TextClause] = {}
-        self._count_sql = sa.text(f"SELECT count(*) FROM ({self._events_sql(False).text}) AS latest_session")
+        self._count_sql = sa.text(f"SELECT count(*) FROM ({self._events_sql_for[False].text}) AS latest_session")
 
     def _use_autocommit_pool(self) -> None:
         """Pooled connections in autocommit: a turn reads its conversation in one statement and

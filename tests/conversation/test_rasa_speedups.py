@@ -240,7 +240,7 @@ from rasa_addons.speedups.diet_numpy import SentenceIntentModel
 texts = sorted({m.get("text") for f in sorted(glob.glob("data/nlu/**/*.yml", recursive=True))
                 for m in load_data(f).intent_examples if m.get("text")})[::int(sys.argv[2])]
 agent = Agent.load(sys.argv[1])
-compared, worst, numpy_used = [], 0.0, []
+compared, numpy_used = [], []
 create = DIETClassifier._create_model_data
 
 def both(self, messages, *args, **kwargs):
