@@ -26,6 +26,7 @@ import pytest
 
 from scripts.bench_scaled import balancer_times
 from scripts.scaled import (
+    RASA_QUEUE_TIMEOUT,
     RASA_QUEUED_PER_REPLICA,
     RASA_TURNS_AT_ONCE,
     free_port,
@@ -89,8 +90,21 @@ def running_balancer(folder: Path, log_turns: bool = False) -> Iterator[str]:
 
 @pytest.fixture
 def balancer(tmp_path: Path) -> Iterator[str]:
-    with running_balancer(tmp_path) as url:
+    with running_balancer(tmp_path, log_turns=True) as url:
         yield url
+
+
+def logged_turns(folder: Path, expected: int) -> dict[int, list[float]]:
+    """The balancer's own time for each turn, in milliseconds, by status, once all ``expected``
+    turns, answered or refused, are in its log (HAProxy writes a turn's line once it has answered
+    it; the start-up probe's bare connection is logged too, as a bad request, and not counted)."""
+    deadline = time.monotonic() + 5
+    while True:
+        by_status, _ = balancer_times(folder / "haproxy.log", 0)
+        logged = len(by_status.get(200, [])) + len(by_status.get(503, []))
+        if logged >= expected or time.monotonic() > deadline:
+            return by_status
+        time.sleep(0.05)
 
 
 async def timed_post(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[httpx.Response, float]:
@@ -110,7 +124,11 @@ def overload(url: str, turns: int) -> list[tuple[httpx.Response, float]]:
     return asyncio.run(scenario())
 
 
-def test_beyond_the_replicas_and_their_queue_the_apis_turns_get_503_busy_at_once(balancer):
+def test_beyond_the_replicas_and_their_queue_the_apis_turns_get_503_busy_at_once(balancer, tmp_path):
+    """"At once" is the balancer's own time, from its log: here the load generator and the stand-in
+    replicas share one Python process, and under a busy CI machine their threads alone have
+    delayed a refusal's arrival at the client by 0.65 s. A refusal that had waited in the queue
+    instead would come only after the queue's timeout."""
     served, may_wait, beyond = 2 * RASA_TURNS_AT_ONCE, 2 * RASA_QUEUED_PER_REPLICA, 20
     results = overload(balancer, served + may_wait + beyond)
     refused = [(r, took) for r, took in results if r.status_code == 503 and "X-Navigator-Busy" in r.headers]
@@ -118,8 +136,13 @@ def test_beyond_the_replicas_and_their_queue_the_apis_turns_get_503_busy_at_once
     assert len(refused) >= beyond - 4, f"{len(refused)} refused at once"  # the first few may be served already
     assert len(refused) + len(answered) == len(results), "every turn is answered or refused as busy"
     assert all(r.headers["Retry-After"] == "5" for r, _ in refused)
-    assert max(took for _, took in refused) < 0.5, "a busy refusal came only after a wait"
-    assert max(took for _, took in answered) < 3.0, "a turn let in waited over 3 s"
+    queue_timeout = float(RASA_QUEUE_TIMEOUT.removesuffix("ms")) / 1000
+    assert max(took for _, took in refused) < queue_timeout, "a busy refusal waited in the queue first"
+
+    at_the_balancer = logged_turns(tmp_path, len(results))
+    assert len(at_the_balancer.get(503, [])) == len(refused)
+    assert max(at_the_balancer[503]) < 100, "the balancer took 100 ms or more to refuse a turn"
+    assert max(at_the_balancer[200]) < 3000, "a turn let in waited 3 s or more at the balancer"
 
 
 def test_a_turn_without_the_conversation_header_waits_in_the_queue_instead(balancer):
@@ -138,15 +161,12 @@ def test_a_turn_without_the_conversation_header_waits_in_the_queue_instead(balan
     assert took > TURN_SECONDS
 
 
-def test_the_balancer_logs_each_turns_status_and_time_for_the_benchmark(tmp_path):
+def test_the_balancer_logs_each_turns_status_and_time_for_the_benchmark(balancer, tmp_path):
     """scripts/bench_scaled.py reads the balancer's own times from its log: every turn is there
     with its status, and a refusal took the balancer no time worth the name."""
-    with running_balancer(tmp_path, log_turns=True) as url:
-        results = overload(url, 2 * (RASA_TURNS_AT_ONCE + RASA_QUEUED_PER_REPLICA) + 20)
-        time.sleep(0.2)  # HAProxy writes a turn's line once it has answered
-    by_status, _ = balancer_times(tmp_path / "haproxy.log", 0)
+    results = overload(balancer, 2 * (RASA_TURNS_AT_ONCE + RASA_QUEUED_PER_REPLICA) + 20)
+    by_status = logged_turns(tmp_path, len(results))
     seen = {status: sum(1 for r, _ in results if r.status_code == status) for status in (200, 503)}
-    # (the start-up probe's bare connection is logged too, as a bad request)
     assert {status: len(by_status.get(status, [])) for status in (200, 503)} == seen
     assert seen[503] > 0 and max(by_status[503]) < 100
     assert min(by_status[200]) >= TURN_SECONDS * 1000 * 0.9
